@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test`. Both bootstrap .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATASETS ?= ../shared/datasets
+
+.PHONY: install run test eval bench golden lint clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/scraper clean --sample
+
+test: install
+	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/python -m scraper.evaluate --datasets $(DATASETS)
+
+bench: install
+	$(BIN)/python -m scraper.benchmark --datasets $(DATASETS)
+
+golden: install
+	$(BIN)/python -m tests.regenerate_golden
+
+lint: install
+	$(BIN)/ruff check scraper tests
+	$(BIN)/mypy scraper
+
+clean-venv:
+	rm -rf $(VENV)

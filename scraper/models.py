@@ -1,0 +1,100 @@
+"""Value objects passed between the stages: options in, article out."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Favor = Literal["balanced", "precision", "recall"]
+ExtractionPath = Literal["rule", "scorer", "fallback", "empty"]
+
+
+@dataclass(frozen=True)
+class Options:
+    """Knobs of the extraction core; every threshold is named and explained."""
+
+    # Trade clutter for completeness: "precision" drops doubtful blocks, "recall" keeps them.
+    favor: Favor = "balanced"
+    # Tables are part of many stories (results, prices, timelines), so they are kept.
+    include_tables: bool = True
+    # Reader comments are not the article; most users want them out.
+    include_comments: bool = False
+    # Keep images as markdown/html references (text output never shows them).
+    include_images: bool = False
+    # 20 MB of HTML is far beyond any real article page; larger input is refused early.
+    max_input_bytes: int = 20_000_000
+    # lxml and our recursive walks stay safe well below Python's recursion limit.
+    max_depth: int = 400
+    # A block with fewer characters than this carries no evidence of being prose on its own.
+    min_block_chars: int = 25
+    # Share of a block's text inside links above which it reads as navigation.
+    max_link_density: float = 0.5
+    # Candidates below this many characters of text cannot be an article body.
+    min_article_chars: int = 100
+    # A sibling joins the chosen body when its score is at least this share of the best one.
+    sibling_score_ratio: float = 0.2
+    # Runs of at least this many same-shaped, link-led siblings are teaser lists.
+    teaser_run_min: int = 3
+    # Ask trafilatura for a second opinion when our body is this short (characters).
+    second_opinion_below_chars: int = 0
+
+    def replace(self, **changes: Any) -> Options:
+        """Return a copy with some fields changed (unknown names raise TypeError)."""
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the page says about itself."""
+
+    author: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    description: str | None = None
+    canonical_url: str | None = None
+    image: str | None = None
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        data = dataclasses.asdict(self)
+        data["categories"] = list(self.categories)
+        data["tags"] = list(self.tags)
+        return data
+
+
+@dataclass(frozen=True)
+class Article:
+    """The result of cleaning one page."""
+
+    url: str | None
+    title: str | None
+    text: str
+    markdown: str
+    html: str
+    metadata: Metadata = field(default_factory=Metadata)
+    # Which path produced the text: a site rule's body selector, our scorer, a fallback, or nothing.
+    path: ExtractionPath = "scorer"
+    # Id of the site rule that matched, if any.
+    rule_id: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no article text was found."""
+        return not self.text.strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "markdown": self.markdown,
+            "html": self.html,
+            "metadata": self.metadata.to_dict(),
+            "path": self.path,
+            "rule_id": self.rule_id,
+        }

@@ -1,0 +1,131 @@
+"""Bytes or text in, a safe lxml tree out (encoding detection lives here)."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+from lxml import etree, html as lxml_html
+
+from scraper.errors import InputError, TooLargeInput
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I
+)
+# Magic numbers of common binary formats that are never HTML.
+_BINARY_MAGIC = (
+    b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BM",
+    b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"fLaC", b"ID3", b"\x7fELF", b"wOFF", b"wOF2",
+)
+# Parsers are built per call: lxml parser objects are not meant to be shared across threads.
+_PARSER_OPTIONS = dict(
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    huge_tree=True,
+    default_doctype=False,
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, and the encoding that was used."""
+
+    text: str
+    encoding: str
+
+
+def _lookup(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'").lower()).name
+    except LookupError:
+        return None
+    # Browsers treat ISO-8859-1 and ASCII labels as windows-1252 (WHATWG Encoding).
+    return "cp1252" if name in {"latin-1", "iso8859-1", "ascii"} else name
+
+
+def sniff_meta_charset(head: bytes) -> str | None:
+    """Return the encoding a `<meta charset>` in the first 4 KB declares, if valid."""
+    match = _META_CHARSET.search(head[:4096])
+    return _lookup(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def looks_binary(data: bytes) -> bool:
+    """Return True for bytes that are clearly not a text document."""
+    head = data[:512]
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    if any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    return head.count(b"\x00") > len(head) // 10 if head else False
+
+
+def decode_html(data: bytes, declared: str | None = None) -> Decoded:
+    """Decode HTML bytes: BOM, then the declared (HTTP) label, then `<meta>`, then detection.
+
+    Invalid byte sequences become U+FFFD; this never raises on bad bytes.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return Decoded(data[len(bom):].decode(name, "replace"), name)
+    for label in (_lookup(declared), sniff_meta_charset(data)):
+        if label:
+            try:
+                return Decoded(data.decode(label), label)
+            except UnicodeDecodeError:
+                # A wrong label: fall through to detection rather than trusting it.
+                continue
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    name = _lookup(best.encoding) if best is not None else None
+    if not name or (name.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:4096]):
+        # Detection guesses wildly on short input; windows-1252 is the web's own fallback.
+        name = "cp1252"
+    return Decoded(data.decode(name, "replace"), name)
+
+
+def parse_html(source: str | bytes, *, max_bytes: int = 20_000_000) -> etree._Element:
+    """Parse HTML into an lxml tree without entity resolution or network access.
+
+    Raises:
+        TooLargeInput: the input is longer than `max_bytes`.
+        InputError: the input is empty, binary or not parseable as HTML.
+    """
+    if isinstance(source, bytes):
+        if len(source) > max_bytes:
+            raise TooLargeInput(f"input is {len(source):,} bytes, over the {max_bytes:,} byte limit")
+        if looks_binary(source):
+            raise InputError("input is binary, not HTML")
+        text = decode_html(source).text
+    else:
+        text = source
+        if len(text) > max_bytes:
+            raise TooLargeInput(f"input is {len(text):,} characters, over the {max_bytes:,} limit")
+    text = text.replace("\x00", "")
+    if not text.strip():
+        raise InputError("input is empty")
+    # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.
+    if text.lstrip().startswith("<?xml"):
+        text = text[text.find("?>") + 2:]
+    parser = lxml_html.HTMLParser(**_PARSER_OPTIONS)
+    try:
+        root = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"cannot parse input as HTML: {exc}") from exc
+    if root is None:
+        raise InputError("input holds no HTML elements")
+    return root

@@ -1,0 +1,114 @@
+"""Compiled rules, ready to apply to a parsed tree.
+
+The loader (`scraper.rules.loader`) turns TOML files into these objects and
+compiles every selector and pattern up front; the extraction core only reads
+them. All objects are frozen and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One CSS or XPath selector, compiled to XPath at load time."""
+
+    expr: str
+    kind: Literal["css", "xpath"]
+    xpath: etree.XPath = field(compare=False, repr=False)
+
+    def select(self, root: etree._Element) -> list[etree._Element]:
+        """Return the elements under `root` that this selector matches."""
+        result = self.xpath(root)
+        if not isinstance(result, list):
+            return []
+        return [node for node in result if isinstance(node, etree._Element)]
+
+
+@dataclass(frozen=True)
+class GenericRules:
+    """Rules applied to every page: clutter phrases and boilerplate class/id patterns."""
+
+    # Whole-text matches for short blocks and headings that open clutter ("Related Articles").
+    clutter_heading: re.Pattern[str]
+    # Short blocks that are clutter wherever they appear ("Share this", cookie notices).
+    clutter_text: re.Pattern[str]
+    # class/id/role tokens that mark boilerplate containers.
+    boilerplate_attr: re.Pattern[str]
+    # class/id tokens that mark article containers.
+    content_attr: re.Pattern[str]
+    # Elements removed from every page before scoring.
+    remove: tuple[Selector, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteRule:
+    """What to do on one site (hosts, optional path patterns)."""
+
+    id: str
+    source: str
+    hosts: tuple[str, ...]
+    paths: tuple[re.Pattern[str], ...] = ()
+    body: tuple[Selector, ...] = ()
+    remove: tuple[Selector, ...] = ()
+    keep: tuple[Selector, ...] = ()
+    drop_text: tuple[re.Pattern[str], ...] = ()
+    title: tuple[Selector, ...] = ()
+    author: tuple[Selector, ...] = ()
+    date: tuple[Selector, ...] = ()
+    options: tuple[tuple[str, Any], ...] = ()
+    use_generic: bool = True
+    note: str = ""
+    fixture: str = ""
+
+    def host_specificity(self, host: str) -> int:
+        """Return how specifically this rule names `host` (0: not at all)."""
+        best = 0
+        for pattern in self.hosts:
+            if pattern.startswith("*."):
+                base = pattern[2:]
+                if host == base or host.endswith("." + base):
+                    best = max(best, len(base))
+            elif host == pattern:
+                best = max(best, len(pattern) + 1000)
+        return best
+
+    def matches_path(self, path: str) -> bool:
+        """Return True when the rule has no path patterns or one matches `path`."""
+        return not self.paths or any(p.search(path) for p in self.paths)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Site rules in precedence order (earlier folders first) plus the generic set."""
+
+    generic: GenericRules
+    sites: tuple[SiteRule, ...] = ()
+
+    def match(self, url: str | None) -> SiteRule | None:
+        """Return the most specific site rule for `url`, or None."""
+        if not url or not self.sites:
+            return None
+        parts = urlsplit(url if "//" in url else "//" + url)
+        host = (parts.hostname or "").lower().rstrip(".")
+        if host.startswith("www."):
+            candidates = (host, host[4:])
+        else:
+            candidates = (host,)
+        best: tuple[int, int, int] | None = None
+        chosen: SiteRule | None = None
+        for order, rule in enumerate(self.sites):
+            spec = max(rule.host_specificity(h) for h in candidates)
+            if not spec or not rule.matches_path(parts.path or "/"):
+                continue
+            # Most specific host first, then rules with path patterns, then earlier folders.
+            key = (spec, 1 if rule.paths else 0, -order)
+            if best is None or key > best:
+                best, chosen = key, rule
+        return chosen
