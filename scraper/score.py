@@ -1,0 +1,192 @@
+"""Block features and container scores, computed in one bottom-up pass and returned as data.
+
+Nothing is stored on the DOM: scores live in dicts keyed by element, which
+die with the call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scraper.rules.model import GenericRules
+
+# Elements that start a new block of text when rendered.
+BLOCK_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li ul ol dl dt dd pre blockquote table thead tbody tfoot tr td th caption "
+    "figure figcaption div section article main aside header footer nav form address details summary "
+    "hr br center fieldset body html".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Blocks whose own text is scored as prose evidence.
+PROSE_TAGS = frozenset("p pre blockquote td dd li div section article span font".split())
+_PUNCT = re.compile(r"[,.;:!?，。、；：！？]")
+_SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
+
+
+@dataclass(frozen=True)
+class NodeStats:
+    """Text measures of one element's subtree."""
+
+    text_chars: int
+    link_chars: int
+    p_chars: int
+    punct: int
+
+    @property
+    def link_density(self) -> float:
+        """Share of the text that sits inside links."""
+        return self.link_chars / self.text_chars if self.text_chars else 0.0
+
+
+def tag_of(element: etree._Element) -> str:
+    """Return the lower-case tag name ('' for comments and other non-elements)."""
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def attr_text(element: etree._Element) -> str:
+    """Return class, id and role joined, for class/id evidence."""
+    get = element.get
+    return f"{get('class', '')} {get('id', '')} {get('role', '')} {get('itemprop', '')}".strip()
+
+
+def _chars(text: str | None) -> int:
+    return len(text.strip()) if text else 0
+
+
+def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
+    """Measure every element in one pass, children before parents."""
+    stats: dict[etree._Element, NodeStats] = {}
+    for element in reversed(list(root.iter())):
+        tag = tag_of(element)
+        if not tag:
+            continue
+        own = _chars(element.text)
+        punct = len(_PUNCT.findall(element.text)) if element.text else 0
+        text = own
+        links = 0
+        p_chars = 0
+        for child in element:
+            tail = child.tail
+            if tail:
+                text += _chars(tail)
+                punct += len(_PUNCT.findall(tail))
+            child_stats = stats.get(child)
+            if child_stats is None:
+                continue
+            text += child_stats.text_chars
+            links += child_stats.link_chars
+            p_chars += child_stats.p_chars
+            punct += child_stats.punct
+        if tag == "a":
+            links = text
+        if tag in ("p", "pre", "blockquote") or (tag in ("div", "td") and own > 80):
+            p_chars = max(p_chars, text - links)
+        stats[element] = NodeStats(text, links, p_chars, punct)
+    return stats
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A container that may hold the article, with its score."""
+
+    element: etree._Element
+    score: float
+
+
+def attribute_weight(element: etree._Element, generic: GenericRules) -> float:
+    """Return evidence from class/id/role/itemprop: positive for content, negative for clutter."""
+    attrs = attr_text(element)
+    weight = 0.0
+    if attrs:
+        if generic.content_attr.search(attrs):
+            weight += 25.0
+        if generic.boilerplate_attr.search(attrs):
+            weight -= 25.0
+        if "articleBody" in attrs or "articlebody" in attrs.lower():
+            weight += 50.0
+    tag = tag_of(element)
+    if tag == "article":
+        weight += 20.0
+    elif tag == "main":
+        weight += 10.0
+    return weight
+
+
+def block_score(text: str, link_chars: int) -> float:
+    """Score one paragraph-like block as prose evidence (Readability-like, with density)."""
+    length = len(text)
+    if length < 25:
+        return 0.0
+    score = 1.0 + len(_PUNCT.findall(text)) + min(length / 100.0, 3.0)
+    if _SENTENCE_END.search(text):
+        score += 1.0
+    density = link_chars / length if length else 0.0
+    return score * (1.0 - density)
+
+
+def own_text(element: etree._Element) -> str:
+    """Return the text of `element` outside its nested block-level children."""
+    parts = [element.text or ""]
+    for child in element:
+        if tag_of(child) not in BLOCK_TAGS:
+            parts.append(child.text_content() if tag_of(child) else "")
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split())
+
+
+def own_link_chars(element: etree._Element) -> int:
+    """Return characters of `element`'s own text that sit inside links."""
+    if tag_of(element) == "a":
+        return len(" ".join(element.text_content().split()))
+    total = 0
+    for child in element:
+        tag = tag_of(child)
+        if tag == "a":
+            total += len(" ".join(child.text_content().split()))
+        elif tag and tag not in BLOCK_TAGS:
+            for link in child.iter("a"):
+                total += len(" ".join(link.text_content().split()))
+    return total
+
+
+def score_candidates(
+    root: etree._Element, stats: dict[etree._Element, NodeStats], generic: GenericRules
+) -> list[Candidate]:
+    """Spread every prose block's score to its ancestors; return candidates, best first."""
+    raw: dict[etree._Element, float] = {}
+    for element in root.iter(*PROSE_TAGS):
+        if tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
+            text = own_text(element)
+            if len(text) < 25:
+                continue
+            links = own_link_chars(element)
+        else:
+            s = stats.get(element)
+            if s is None or s.text_chars < 25:
+                continue
+            text = " ".join(element.text_content().split())
+            links = s.link_chars
+        score = block_score(text, links)
+        if score <= 0:
+            continue
+        ancestor = element.getparent()
+        if tag_of(element) in ("div", "section", "article", "td"):
+            ancestor = element
+        level = 0
+        while ancestor is not None and level < 3:
+            raw[ancestor] = raw.get(ancestor, 0.0) + score / (1.0 if level == 0 else level * 2.0)
+            ancestor = ancestor.getparent()
+            level += 1
+    candidates = []
+    for element, score in raw.items():
+        if tag_of(element) in ("html", "body"):
+            score *= 0.5
+        s = stats.get(element)
+        density = s.link_density if s else 0.0
+        candidates.append(Candidate(element, (score + attribute_weight(element, generic)) * (1 - density)))
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates
