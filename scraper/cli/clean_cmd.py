@@ -1,0 +1,111 @@
+"""`scraper clean SOURCE` (and the `clean` alias): print one page's article."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+from scraper.core import clean
+from scraper.errors import InputError, NoContentError, UsageError
+from scraper.models import Article, Options
+
+FORMATS = ("text", "markdown", "html", "json")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of `clean` to `parser`."""
+    parser.add_argument("source", nargs="?", help="http(s) URL, .html/.html.gz file, or - for stdin")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--url", help="the page's URL when reading a file or stdin")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    parser.add_argument(
+        "--favor", choices=("balanced", "precision", "recall"), default="balanced",
+        help="trade clutter for completeness",
+    )
+    parser.add_argument("--sample", action="store_true", help="clean the bundled sample page")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the `clean` command."""
+    parser = sub.add_parser("clean", help="clean one page and print its article")
+    add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def read_source(source: str) -> bytes:
+    """Read a file (.html or .html.gz) or stdin ('-') as bytes."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    path = Path(source)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError(f"{source}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{source}: is a directory (use `scraper bulk` for folders)") from exc
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{source}: corrupt gzip data") from exc
+    return data
+
+
+def fetch_source(url: str, args: argparse.Namespace) -> tuple[bytes, str]:
+    """Fetch a URL with the robust fetcher; return the body and the final URL."""
+    from scraper.fetch import fetch
+
+    options = _fetch_options(args)
+    page = fetch(url, options=options)
+    return page.text.encode("utf-8"), page.final_url
+
+
+def _fetch_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    try:
+        from scraper.cli.fetch_cmd import fetch_options_from_args
+    except ImportError:
+        return None
+    return fetch_options_from_args(args)
+
+
+def format_article(article: Article, fmt: str) -> str:
+    """Render an article in one of FORMATS."""
+    if fmt == "markdown":
+        return article.markdown
+    if fmt == "html":
+        return article.html
+    if fmt == "json":
+        return json.dumps(article.to_dict(), ensure_ascii=False, indent=2)
+    return article.text
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Run `clean`: read or fetch, extract, print."""
+    url = args.url
+    if args.sample:
+        data = resources.files("scraper").joinpath("data/sample.html").read_bytes()
+        url = url or "https://news.example.com/ukraine-demands-uk-french-troops/"
+    elif not args.source:
+        raise UsageError("missing SOURCE (a URL, a file, or - for stdin)")
+    elif args.source.startswith(("http://", "https://")):
+        data, url = fetch_source(args.source, args)
+    else:
+        data = read_source(args.source)
+    article = clean(data, url=url, options=Options(favor=args.favor))
+    if article.is_empty:
+        raise NoContentError(f"{args.source or 'sample'}: no article content found")
+    output = format_article(article, args.format)
+    if args.output:
+        try:
+            Path(args.output).write_text(output + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(output + "\n")
+    return 0

@@ -1,0 +1,175 @@
+"""clean(): parse -> prune -> score -> extract -> render. Pure: no network, no files, no globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scraper.errors import InputError
+from scraper.extract import filter_clutter, select_body
+from scraper.metadata import read_metadata
+from scraper.models import Article, Metadata, Options
+from scraper.parse import parse_html
+from scraper.prune import detach, prune_tree
+from scraper.render import render_blocks, render_html, render_markdown, render_text
+from scraper.rules import RuleSet, SiteRule, default_ruleset
+from scraper.score import HEADING_TAGS, tag_of
+from scraper.trace import Trace
+
+
+@dataclass(frozen=True)
+class Traced:
+    """An article together with the decisions that produced it."""
+
+    article: Article
+    trace: Trace
+
+
+def clean(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    rules: RuleSet | None = None,
+    options: Options | None = None,
+) -> Article:
+    """Extract the article from one HTML page.
+
+    Args:
+        html: the page, as text or as bytes (the encoding is detected).
+        url: the page's URL, used to match site rules and resolve links.
+        rules: rule set to apply; defaults to the rules shipped with scraper.
+        options: extraction options; defaults to `Options()`.
+
+    Returns:
+        An `Article`; its `text` is empty when the page holds no article.
+
+    Raises:
+        InputError: the input is empty, binary, too large or not HTML.
+    """
+    return _run(html, url, rules, options, None)
+
+
+def clean_traced(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    rules: RuleSet | None = None,
+    options: Options | None = None,
+) -> Traced:
+    """Extract the article and record the fate of each removed, pruned, dropped or kept element."""
+    trace = Trace()
+    return Traced(_run(html, url, rules, options, trace), trace)
+
+
+def _first_text(root: etree._Element, selectors: tuple) -> str | None:
+    for selector in selectors:
+        for element in selector.select(root):
+            text = " ".join(element.text_content().split())
+            if text:
+                return text
+    return None
+
+
+def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
+    if rule is None:
+        return {}
+    fields = {}
+    for name in ("title", "author", "date"):
+        value = _first_text(root, getattr(rule, name))
+        if value:
+            fields[name] = value
+    return fields
+
+
+def _choose_title(root: etree._Element, meta_title: str | None) -> str | None:
+    """Prefer the page's own <h1> when metadata's title contains it (drops ' - Site name')."""
+    headings = [" ".join(h.text_content().split()) for h in root.iter("h1")]
+    headings = [h for h in headings if h]
+    if meta_title:
+        for heading in headings:
+            if heading.lower() in meta_title.lower() and len(heading) > 10:
+                return heading
+        return meta_title
+    return headings[0] if headings else None
+
+
+def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:
+    if not title:
+        return
+    wanted = " ".join(title.split()).lower()
+    for container in containers:
+        for element in container.iter(*HEADING_TAGS):
+            text = " ".join(element.text_content().split()).lower()
+            if text and (text == wanted or (len(text) > 15 and text in wanted)):
+                if element is container:
+                    return
+                if trace is not None:
+                    trace.record(element, "dropped", "title (reported apart)")
+                detach(element)
+                return
+
+
+def _run(
+    html: str | bytes,
+    url: str | None,
+    rules: RuleSet | None,
+    options: Options | None,
+    trace: Trace | None,
+) -> Article:
+    if not isinstance(html, (str, bytes)):
+        raise InputError(f"expected HTML as str or bytes, got {type(html).__name__}")
+    options = options or Options()
+    ruleset = rules if rules is not None else default_ruleset()
+    root = parse_html(html, max_bytes=options.max_input_bytes)
+    rule = ruleset.match(url)
+    if rule is not None and rule.options:
+        options = options.replace(**dict(rule.options))
+    metadata, meta_title = read_metadata(root, url)
+    overrides = _rule_fields(root, rule)
+    if "author" in overrides or "date" in overrides:
+        metadata = _override(metadata, overrides)
+    title = overrides.get("title") or _choose_title(root, meta_title)
+
+    generic = ruleset.generic if rule is None or rule.use_generic else None
+    body = prune_tree(root, rule, generic, options, trace)
+    chosen = select_body(body, rule, ruleset.generic, options)
+    filter_clutter(chosen.containers, rule, generic or _no_generic(ruleset), options, trace)
+    _drop_title_heading(chosen.containers, title, trace)
+    if trace is not None:
+        for container in chosen.containers:
+            trace.record(container, "kept", f"article body ({chosen.path})")
+
+    blocks = render_blocks(chosen.containers, url)
+    text = render_text(blocks)
+    path = chosen.path if text.strip() else "empty"
+    return Article(
+        url=url,
+        title=title,
+        text=text,
+        markdown=render_markdown(title, blocks) if text else "",
+        html=render_html(chosen.containers, title, url) if text else "",
+        metadata=metadata,
+        path=path,
+        rule_id=rule.id if rule is not None else None,
+    )
+
+
+def _override(metadata: Metadata, overrides: dict[str, str]) -> Metadata:
+    from dataclasses import replace
+
+    return replace(
+        metadata,
+        author=overrides.get("author", metadata.author),
+        date=overrides.get("date", metadata.date),
+    )
+
+
+def _no_generic(ruleset: RuleSet):  # type: ignore[no-untyped-def]
+    """A generic set that matches nothing, for rules that opt out of the generic set."""
+    import re
+
+    never = re.compile(r"(?!x)x")
+    from scraper.rules.model import GenericRules
+
+    return GenericRules(never, never, never, never, ())

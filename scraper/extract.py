@@ -1,0 +1,272 @@
+"""Choose the article body and filter the clutter that sits inside it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scraper.models import ExtractionPath, Options
+from scraper.prune import detach
+from scraper.rules.model import GenericRules, SiteRule
+from scraper.score import (
+    BLOCK_TAGS,
+    HEADING_TAGS,
+    Candidate,
+    NodeStats,
+    attr_text,
+    measure_tree,
+    score_candidates,
+    tag_of,
+)
+from scraper.trace import Trace
+
+_CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside p figure span".split())
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Body:
+    """The elements that hold the article, in document order, and how they were chosen."""
+
+    containers: list[etree._Element]
+    path: ExtractionPath
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def select_body(
+    body: etree._Element,
+    rule: SiteRule | None,
+    generic: GenericRules | None,
+    options: Options,
+) -> Body:
+    """Pick the article container: a rule's body selector first, else the best-scored candidate."""
+    if rule is not None:
+        for selector in rule.body:
+            found = selector.select(body)
+            if found:
+                return Body(found, "rule")
+    stats = measure_tree(body)
+    if generic is None:
+        from scraper.rules import default_ruleset
+
+        generic = default_ruleset().generic
+    candidates = score_candidates(body, stats, generic)
+    if not candidates:
+        return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
+    top = _climb(candidates[0], candidates, stats)
+    return Body(_with_siblings(top, candidates, stats, options), "scorer")
+
+
+def _climb(top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats]) -> Candidate:
+    """Move up while the parent holds clearly more prose (an article split over sibling blocks)."""
+    scores = {c.element: c.score for c in candidates}
+    current = top
+    for _ in range(4):
+        parent = current.element.getparent()
+        if parent is None or tag_of(parent) in ("html",):
+            break
+        mine = stats.get(current.element)
+        theirs = stats.get(parent)
+        if mine is None or theirs is None:
+            break
+        # The parent adds much more prose and is not link-heavy: the article continues beside us.
+        if theirs.p_chars > mine.p_chars * 1.5 and theirs.link_density < 0.35 and scores.get(parent, 0) > current.score * 0.8:
+            current = Candidate(parent, scores.get(parent, current.score))
+        else:
+            break
+    return current
+
+
+def _with_siblings(
+    top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats], options: Options
+) -> list[etree._Element]:
+    """Return the top container and the siblings that belong to the same article."""
+    parent = top.element.getparent()
+    if parent is None:
+        return [top.element]
+    scores = {c.element: c.score for c in candidates}
+    threshold = max(10.0, top.score * options.sibling_score_ratio)
+    chosen = []
+    for sibling in parent:
+        if sibling is top.element:
+            chosen.append(sibling)
+            continue
+        if not tag_of(sibling):
+            continue
+        score = scores.get(sibling, 0.0)
+        s = stats.get(sibling)
+        if s is None:
+            continue
+        if score >= threshold and s.link_density < 0.3:
+            chosen.append(sibling)
+        elif tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25:
+            chosen.append(sibling)
+    return chosen
+
+
+def _heading_level(element: etree._Element) -> int:
+    tag = tag_of(element)
+    return int(tag[1]) if tag in HEADING_TAGS else 7
+
+
+def _looks_like_heading(element: etree._Element, text: str) -> bool:
+    tag = tag_of(element)
+    if tag in HEADING_TAGS:
+        return True
+    if len(text) > 60 or tag not in ("div", "p", "span", "strong", "b", "header"):
+        return False
+    attrs = attr_text(element).lower()
+    return "title" in attrs or "heading" in attrs or "header" in attrs or tag in ("strong", "b")
+
+
+def _teaser_like(s: NodeStats | None) -> bool:
+    return s is not None and (s.link_density > 0.3 or s.text_chars < 200)
+
+
+def filter_clutter(
+    containers: list[etree._Element],
+    rule: SiteRule | None,
+    generic: GenericRules,
+    options: Options,
+    trace: Trace | None,
+) -> None:
+    """Drop clutter inside the chosen containers, in place."""
+    for container in containers:
+        stats = measure_tree(container)
+        doomed: dict[etree._Element, str] = {}
+        _mark_clutter_sections(container, stats, generic, doomed)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed)
+        _mark_teaser_runs(container, stats, options, doomed)
+        for element, why in doomed.items():
+            if any(a in doomed for a in element.iterancestors()):
+                continue
+            if trace is not None:
+                trace.record(element, "dropped", why)
+            detach(element)
+
+
+def _mark_clutter_sections(
+    container: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    generic: GenericRules,
+    doomed: dict[etree._Element, str],
+) -> None:
+    """A clutter heading ("Related Articles") takes its teaser section with it."""
+    for element in container.iter():
+        tag = tag_of(element)
+        if not tag or element is container:
+            continue
+        s = stats.get(element)
+        if s is None or s.text_chars > 60:
+            continue
+        text = _text(element)
+        if not text or not _looks_like_heading(element, text) or not generic.clutter_heading.match(text):
+            continue
+        doomed[element] = f"clutter heading {text[:40]!r}"
+        parent = element.getparent()
+        # The heading opens a box of its own: drop the box when it is mostly teasers.
+        if parent is not None and parent is not container and element is _first_element(parent):
+            ps = stats.get(parent)
+            if _teaser_like(ps) or (ps is not None and ps.text_chars < 600):
+                doomed[parent] = f"section under clutter heading {text[:40]!r}"
+                continue
+        level = _heading_level(element)
+        for sibling in element.itersiblings():
+            if not tag_of(sibling):
+                continue
+            if _heading_level(sibling) <= level:
+                break
+            if not _teaser_like(stats.get(sibling)):
+                break
+            doomed[sibling] = f"under clutter heading {text[:40]!r}"
+
+
+def _first_element(parent: etree._Element) -> etree._Element | None:
+    for child in parent:
+        if tag_of(child):
+            return child
+    return None
+
+
+def _mark_dense_and_phrases(
+    container: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    rule: SiteRule | None,
+    generic: GenericRules,
+    options: Options,
+    doomed: dict[etree._Element, str],
+) -> None:
+    """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
+    patterns = rule.drop_text if rule is not None else ()
+    for element in container.iter():
+        tag = tag_of(element)
+        if not tag or element is container or tag not in BLOCK_TAGS:
+            continue
+        s = stats.get(element)
+        if s is None:
+            continue
+        if s.text_chars == 0:
+            if tag not in ("br", "hr", "td", "th", "tr") and not any(True for _ in element.iter("img")):
+                doomed[element] = "empty"
+            continue
+        if tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt"):
+            if s.link_density > options.max_link_density and s.text_chars < 2000:
+                doomed[element] = f"link density {s.link_density:.2f}"
+                continue
+        if s.text_chars <= 200:
+            text = _text(element)
+            if generic.clutter_text.match(text):
+                doomed[element] = f"clutter phrase {text[:40]!r}"
+                continue
+        if patterns and s.text_chars <= 1000:
+            text = _text(element)
+            for pattern in patterns:
+                if pattern.search(text):
+                    doomed[element] = f"rule drop_text {pattern.pattern!r}"
+                    break
+
+
+def _signature(element: etree._Element) -> tuple[str, str]:
+    return tag_of(element), " ".join(sorted((element.get("class") or "").split()))
+
+
+def _mark_teaser_runs(
+    container: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    options: Options,
+    doomed: dict[etree._Element, str],
+) -> None:
+    """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
+    for parent in container.iter():
+        children = [c for c in parent if tag_of(c)]
+        if len(children) < options.teaser_run_min:
+            continue
+        run: list[etree._Element] = []
+        for child in children + [None]:  # type: ignore[list-item]
+            if child is not None and run and _signature(child) == _signature(run[0]) and _is_teaser(child, stats):
+                run.append(child)
+                continue
+            if len(run) >= options.teaser_run_min:
+                for element in run:
+                    doomed[element] = "teaser run"
+            run = [child] if child is not None and _is_teaser(child, stats) else []
+
+
+def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
+    """A teaser: short, starts with (or is mostly) a link, often with a thumbnail."""
+    s = stats.get(element)
+    if s is None or s.text_chars == 0 or s.text_chars > 400:
+        return False
+    if tag_of(element) in ("p", "tr", "td"):
+        return False
+    has_image = any(True for _ in element.iter("img"))
+    first_link = next(element.iter("a"), None)
+    if first_link is None:
+        return False
+    link_text = len(" ".join(first_link.text_content().split()))
+    return s.link_density > 0.5 or (has_image and link_text >= 15) or (link_text >= 20 and s.link_density > 0.25)

@@ -1,0 +1,54 @@
+"""Page metadata (author, date, site name, ...) via trafilatura's extractor and htmldate."""
+
+from __future__ import annotations
+
+import logging
+
+from lxml import etree
+from trafilatura.metadata import extract_metadata
+
+from scraper.models import Metadata
+
+_LOG = logging.getLogger(__name__)
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _language(root: etree._Element) -> str | None:
+    lang = root.get("lang") or root.get("xml:lang")
+    if not lang:
+        for meta in root.iterfind(".//meta[@http-equiv]"):
+            if meta.get("http-equiv", "").lower() == "content-language":
+                lang = meta.get("content")
+                break
+    return lang.strip().split(",")[0].strip().lower() or None if lang else None
+
+
+def read_metadata(root: etree._Element, url: str | None) -> tuple[Metadata, str | None]:
+    """Return the page's metadata and its title, read before any pruning.
+
+    trafilatura's extractor reads meta tags, JSON-LD and the page itself; htmldate
+    (called by it) finds the publication date. It does not modify the tree.
+    """
+    try:
+        doc = extract_metadata(root, default_url=url, extensive=False)
+    except Exception as exc:  # noqa: BLE001 - a metadata bug must not lose the article
+        _LOG.debug("metadata extraction failed: %s", exc)
+        return Metadata(language=_language(root)), None
+    meta = Metadata(
+        author=_clean(doc.author),
+        date=_clean(doc.date),
+        sitename=_clean(doc.sitename),
+        language=_language(root),
+        description=_clean(doc.description),
+        canonical_url=_clean(doc.url),
+        image=_clean(doc.image),
+        categories=tuple(c for c in (doc.categories or []) if c),
+        tags=tuple(t for t in (doc.tags or []) if t),
+    )
+    return meta, _clean(doc.title)

@@ -1,0 +1,238 @@
+"""Turn the chosen article subtree into text, markdown and clean HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import etree, html as lxml_html
+
+from scraper.score import BLOCK_TAGS, HEADING_TAGS, tag_of
+
+# Attributes worth keeping in clean HTML output.
+_KEEP_ATTRS = {"a": ("href",), "img": ("src", "alt"), "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+_DROP_IN_HTML = frozenset({"script", "style", "noscript", "iframe", "form", "button", "input", "svg"})
+_MAX_RENDER_DEPTH = 300
+
+
+@dataclass
+class Block:
+    """One rendered block: its kind, plain text and markdown."""
+
+    kind: str
+    text: str
+    markdown: str
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tuple[str, str]:
+    """Return (plain, markdown) text of an inline subtree."""
+    plain: list[str] = [element.text or ""]
+    md: list[str] = [element.text or ""]
+    for child in element:
+        tag = tag_of(child)
+        if tag == "br":
+            plain.append("\n")
+            md.append("  \n")
+        elif tag and depth < _MAX_RENDER_DEPTH:
+            p, m = _inline(child, base_url, depth + 1)
+            if tag == "a" and child.get("href") and m.strip():
+                href = child.get("href", "")
+                if base_url:
+                    href = urljoin(base_url, href)
+                if not href.startswith(("javascript:", "#")):
+                    m = f"[{m.strip()}]({href})"
+            elif tag in ("strong", "b") and m.strip():
+                m = f"**{m.strip()}**"
+            elif tag in ("em", "i") and m.strip():
+                m = f"*{m.strip()}*"
+            elif tag == "code" and m.strip():
+                m = f"`{m.strip()}`"
+            plain.append(p)
+            md.append(m)
+        elif tag:
+            text = child.text_content()
+            plain.append(text)
+            md.append(text)
+        plain.append(child.tail or "")
+        md.append(child.tail or "")
+    return "".join(plain), "".join(md)
+
+
+def _squash(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+class _Walker:
+    """Collect blocks from a subtree, flushing inline text at block boundaries."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url = base_url
+        self.blocks: list[Block] = []
+        self._plain: list[str] = []
+        self._md: list[str] = []
+        self._list_depth = 0
+        self._ordered: list[int] = []
+        self._quote = 0
+
+    def flush(self, kind: str = "p", level: int = 0) -> None:
+        plain = _squash("".join(self._plain))
+        md = _squash("".join(self._md))
+        self._plain, self._md = [], []
+        if not plain:
+            return
+        if kind == "h":
+            md = "#" * max(1, min(level, 6)) + " " + md.replace("\n", " ")
+        elif kind == "li":
+            indent = "  " * max(self._list_depth - 1, 0)
+            if self._ordered and self._ordered[-1] > 0:
+                marker = f"{self._ordered[-1]}."
+                self._ordered[-1] += 1
+            else:
+                marker = "-"
+            md = f"{indent}{marker} {md}"
+        if self._quote:
+            md = "\n".join("> " + line for line in md.split("\n"))
+        self.blocks.append(Block(kind, plain, md))
+
+    def add_inline(self, element: etree._Element) -> None:
+        plain, md = _inline(element, self.base_url)
+        self._plain.append(plain)
+        self._md.append(md)
+
+    def add_text(self, text: str | None) -> None:
+        if text:
+            self._plain.append(text)
+            self._md.append(text)
+
+    def walk(self, element: etree._Element, depth: int = 0) -> None:
+        tag = tag_of(element)
+        if depth > _MAX_RENDER_DEPTH:
+            self.add_text(element.text_content())
+            return
+        if tag == "table":
+            self.flush()
+            self._table(element)
+            return
+        if tag == "pre":
+            self.flush()
+            code = element.text_content().strip("\n")
+            if code.strip():
+                self.blocks.append(Block("pre", code, "```\n" + code + "\n```"))
+            return
+        if tag in HEADING_TAGS:
+            self.flush()
+            self.add_inline(element)
+            self.flush("h", int(tag[1]))
+            return
+        if tag == "img":
+            return
+        if tag in ("ul", "ol"):
+            self.flush()
+            self._list_depth += 1
+            self._ordered.append(1 if tag == "ol" else 0)
+        elif tag == "blockquote":
+            self.flush()
+            self._quote += 1
+        elif tag in BLOCK_TAGS:
+            self.flush()
+        self.add_text(element.text)
+        for child in element:
+            ctag = tag_of(child)
+            if ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre", "img")):
+                self.walk(child, depth + 1)
+            elif ctag == "br":
+                self.add_text("\n")
+            elif ctag and any(tag_of(d) in BLOCK_TAGS for d in child.iterdescendants()):
+                # An inline element wrapping blocks (e.g. <a><div>..</div></a>): walk it as a block.
+                self.walk(child, depth + 1)
+            elif ctag:
+                self.add_inline(child)
+            self.add_text(child.tail)
+        if tag in ("ul", "ol"):
+            self.flush()
+            self._list_depth -= 1
+            self._ordered.pop()
+        elif tag == "blockquote":
+            self.flush()
+            self._quote -= 1
+        elif tag == "li":
+            self.flush("li")
+        elif tag in BLOCK_TAGS:
+            self.flush()
+
+    def _table(self, table: etree._Element) -> None:
+        rows: list[list[str]] = []
+        for row in table.iter("tr"):
+            if _nearest_table(row) is not table:
+                continue
+            cells = [" ".join(c.text_content().split()) for c in row if tag_of(c) in ("td", "th")]
+            if any(cells):
+                rows.append(cells)
+        if not rows:
+            return
+        text = "\n".join(" | ".join(c for c in cells) for cells in rows)
+        width = max(len(r) for r in rows)
+        padded = [r + [""] * (width - len(r)) for r in rows]
+        esc = [[c.replace("|", "\\|") for c in r] for r in padded]
+        md_lines = ["| " + " | ".join(esc[0]) + " |", "|" + " --- |" * width]
+        md_lines += ["| " + " | ".join(r) + " |" for r in esc[1:]]
+        self.blocks.append(Block("table", text, "\n".join(md_lines), rows))
+
+
+def _nearest_table(row: etree._Element) -> etree._Element | None:
+    for ancestor in row.iterancestors():
+        if tag_of(ancestor) == "table":
+            return ancestor
+    return None
+
+
+def render_blocks(containers: list[etree._Element], base_url: str | None) -> list[Block]:
+    """Walk the article containers and return their blocks in order."""
+    walker = _Walker(base_url)
+    for container in containers:
+        walker.walk(container)
+        walker.flush()
+    return walker.blocks
+
+
+def render_text(blocks: list[Block]) -> str:
+    """Join blocks as plain text, one block (or table row) per line."""
+    return "\n".join(block.text for block in blocks)
+
+
+def render_markdown(title: str | None, blocks: list[Block]) -> str:
+    """Join blocks as markdown, with the title as a top heading."""
+    parts = [f"# {title}"] if title else []
+    parts += [block.markdown for block in blocks]
+    return "\n\n".join(parts)
+
+
+def render_html(containers: list[etree._Element], title: str | None, base_url: str | None) -> str:
+    """Serialize the article containers as clean HTML (no scripts, styles or presentational attributes)."""
+    article = etree.Element("article")
+    if title:
+        heading = etree.SubElement(article, "h1")
+        heading.text = title
+    for container in containers:
+        copy = lxml_html.fromstring(lxml_html.tostring(container)) if tag_of(container) else None
+        if copy is None:
+            continue
+        for element in list(copy.iter()):
+            tag = tag_of(element)
+            if tag in _DROP_IN_HTML and element.getparent() is not None:
+                element.getparent().remove(element)
+                continue
+            keep = _KEEP_ATTRS.get(tag, ())
+            for name in list(element.attrib):
+                if name not in keep:
+                    del element.attrib[name]
+            if base_url and tag == "a" and element.get("href"):
+                element.set("href", urljoin(base_url, element.get("href", "")))
+            if base_url and tag == "img" and element.get("src"):
+                element.set("src", urljoin(base_url, element.get("src", "")))
+        if tag_of(copy) in ("body", "html"):
+            copy.tag = "div"
+        article.append(copy)
+    return lxml_html.tostring(article, encoding="unicode", method="html")
