@@ -38,6 +38,11 @@ class Page:
         return next((value for key, value in self.headers if key.lower() == wanted), None)
 
     @property
+    def final_url(self) -> str:
+        """The URL the page was served from (same as `url`)."""
+        return self.url
+
+    @property
     def content_type(self) -> str:
         """Return the media type without parameters, lower-cased ('' when absent)."""
         return (self.header("content-type") or "").split(";", 1)[0].strip().lower()
