@@ -87,11 +87,15 @@ class _Zlib:
         return self._bounded(data, limit)
 
     def _bounded(self, data: bytes, limit: int) -> bytes:
-        out = bytearray()
-        while data and len(out) <= limit:
-            out += self._inner.decompress(data, limit + 1 - len(out))
+        # Parts are joined once at the end: no copy of a near-cap buffer per round.
+        parts: list[bytes] = []
+        total = 0
+        while data and total <= limit:
+            part = self._inner.decompress(data, limit + 1 - total)
+            parts.append(part)
+            total += len(part)
             data = self._inner.unconsumed_tail
-        return bytes(out)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def flush(self, limit: int) -> bytes:
         return self._inner.flush()[: limit + 1]
@@ -102,10 +106,12 @@ class _Brotli:
         self._inner = brotli.Decompressor()
 
     def decode(self, data: bytes, limit: int) -> bytes:
-        out = bytearray(self._inner.process(data, output_buffer_limit=limit + 1))
-        while len(out) <= limit and not self._inner.can_accept_more_data():
-            out += self._inner.process(b"", output_buffer_limit=limit + 1 - len(out))
-        return bytes(out)
+        parts = [self._inner.process(data, output_buffer_limit=limit + 1)]
+        total = len(parts[0])
+        while total <= limit and not self._inner.can_accept_more_data():
+            parts.append(self._inner.process(b"", output_buffer_limit=limit + 1 - total))
+            total += len(parts[-1])
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def flush(self, limit: int) -> bytes:
         return b""
