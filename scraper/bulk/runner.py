@@ -17,6 +17,8 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +33,8 @@ from scraper.rules import RuleSet
 CRASH_MESSAGE = "worker process died while cleaning this page"
 # Pages read ahead per worker: enough to keep every worker busy while the writer catches up.
 READ_AHEAD_PER_WORKER = 4
+# How often a worker checks that its parent is alive; orphans exit within this delay.
+PARENT_CHECK_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,20 @@ def _init_worker(config: WorkerConfig) -> None:
     global _context
     # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent(os.getppid())
     _context = make_context(config)
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent dies (SIGKILL, power-off of its session): forked siblings keep the
+    task pipe open, so a blocked worker would otherwise never see end-of-file and linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scraper-parent-watch", daemon=True).start()
 
 
 def _run_in_worker(page_fn: PageFn, item: WorkItem) -> PageResult:
