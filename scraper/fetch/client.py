@@ -22,10 +22,17 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Self
 
 import httpx
 
-from scraper.errors import BadStatus, FetchError, ResponseTooLarge, RobotsDisallowed, TooManyRedirects
+from scraper.errors import (
+    BadStatus,
+    FetchError,
+    ResponseTooLarge,
+    RobotsDisallowed,
+    TooManyRedirects,
+)
 from scraper.fetch.body import (
     ACCEPT,
     ACCEPT_ENCODING,
@@ -78,17 +85,18 @@ class _Base:
         self._rng = rng or random.Random()
 
     def _client_args(self) -> dict[str, object]:
-        return dict(
-            headers={
+        return {
+            "headers": {
                 "User-Agent": self.options.user_agent,
                 "Accept": ACCEPT,
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
-            follow_redirects=False,
-            max_redirects=_ROBOTS_MAX_REDIRECTS,
-            trust_env=self.options.trust_env,
-            timeout=self._timeout(None),
-        )
+            # Page redirects are followed by hand, so every hop is guarded and checked for loops.
+            "follow_redirects": False,
+            "max_redirects": _ROBOTS_MAX_REDIRECTS,
+            "trust_env": self.options.trust_env,
+            "timeout": self._timeout(None),
+        }
 
     def _timeout(self, deadline: Deadline | None) -> httpx.Timeout:
         """Per-request timeouts, shortened so that no single wait outlives the deadline."""
@@ -238,7 +246,7 @@ class Fetcher(_Base):
             **self._client_args(),  # type: ignore[arg-type]
         )
 
-    def __enter__(self) -> Fetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -268,7 +276,8 @@ class Fetcher(_Base):
             raise translate(exc, url) from exc
 
     def _fetch(self, requested: str) -> Page:
-        current, chain = requested, []
+        current: str = requested
+        chain: list[str] = []
         deadline = Deadline(self.options.total_timeout_s, self._clock)
         while True:
             parsed = self._parse(current)
@@ -371,7 +380,7 @@ class AsyncFetcher(_Base):
         )
         self._robots_locks: dict[str, asyncio.Lock] = {}
 
-    async def __aenter__(self) -> AsyncFetcher:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -442,7 +451,8 @@ class AsyncFetcher(_Base):
             await asyncio.gather(*workers, return_exceptions=True)
 
     async def _fetch(self, requested: str) -> Page:
-        current, chain = requested, []
+        current: str = requested
+        chain: list[str] = []
         deadline = Deadline(self.options.total_timeout_s, self._clock)
         while True:
             parsed = self._parse(current)

@@ -32,7 +32,7 @@ class Rule:
         anchored = self.pattern.endswith("$")
         body = self.pattern[:-1] if anchored else self.pattern
         regex = ".*".join(re.escape(part) for part in body.split("*"))
-        object.__setattr__(self, "regex", re.compile(regex + ("$" if anchored else ""), re.S))
+        object.__setattr__(self, "regex", re.compile(regex + ("$" if anchored else ""), re.DOTALL))
 
     def matches(self, path: str) -> bool:
         """Return True when the rule's pattern matches `path` (path and query)."""

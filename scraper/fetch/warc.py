@@ -16,7 +16,6 @@ import json
 from typing import BinaryIO
 
 import httpx
-
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 

@@ -32,14 +32,22 @@ BIG_BYTES = 50 * MB
 BOMB_BYTES = 200 * MB  # 200 MB of output from about 200 KB (gzip) or a few hundred bytes (brotli)
 
 ARTICLE_PARAGRAPHS = [
-    "The harbour authority confirmed on Tuesday that the old grain pier will reopen to "
-    "fishing boats next spring, after two years of repairs that cost more than planned.",
-    "Engineers replaced forty of the wooden piles with concrete ones, and the deck was "
-    "rebuilt with planks from a local sawmill, the authority said in a statement.",
-    "Fishermen had asked for the pier to reopen sooner, because the detour to the northern "
-    "quay adds almost an hour to every trip and burns fuel they can hardly afford.",
-    "The council will hold a public meeting next month to discuss parking, lighting and a "
-    "small market that traders want to run on the pier on Saturday mornings.",
+    (
+        "The harbour authority confirmed on Tuesday that the old grain pier will reopen to "
+        "fishing boats next spring, after two years of repairs that cost more than planned."
+    ),
+    (
+        "Engineers replaced forty of the wooden piles with concrete ones, and the deck was "
+        "rebuilt with planks from a local sawmill, the authority said in a statement."
+    ),
+    (
+        "Fishermen had asked for the pier to reopen sooner, because the detour to the northern "
+        "quay adds almost an hour to every trip and burns fuel they can hardly afford."
+    ),
+    (
+        "The council will hold a public meeting next month to discuss parking, lighting and a "
+        "small market that traders want to run on the pier on Saturday mornings."
+    ),
 ]
 
 
@@ -134,10 +142,10 @@ class FaultHandler(BaseHTTPRequestHandler):
     server: FaultServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: C901 - one flat dispatch table reads best here
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         parts = path.strip("/").split("/")
         head = parts[0]

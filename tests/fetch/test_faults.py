@@ -7,6 +7,7 @@ Each test asserts the outcome and that it came within a bounded time and memory
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -21,7 +22,7 @@ from scraper.errors import (
     RobotsDisallowed,
     TooManyRedirects,
 )
-from scraper.fetch import AsyncFetcher, Fetcher, FetchOptions, Page, fetch, fetch_many
+from scraper.fetch import AsyncFetcher, Fetcher, Page, fetch, fetch_many
 from tests.fetch.conftest import (
     ARTICLE_PARAGRAPHS,
     CP1251_WORDS,
@@ -373,6 +374,6 @@ def test_async_per_host_concurrency_and_delay(server: FaultServer) -> None:
         return finished
 
     finished = asyncio.run(run())
-    gaps = [b - a for a, b in zip(finished, finished[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(finished)]
     # Four workers, one host slot, 0.2 s apart: completions are spaced, never bunched.
     assert len(finished) == 4 and all(gap >= 0.15 for gap in gaps), gaps
