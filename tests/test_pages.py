@@ -140,16 +140,36 @@ def visible_text(html: bytes) -> str:
     for node in root.xpath("//script|//style|//template|//noscript"):
         node.drop_tree()
     parts: list[str] = []
-    for node in root.iter():
-        if not isinstance(node.tag, str):
-            continue
-        if node.tag == "img" and node.get("alt"):
-            parts.append(node.get("alt", ""))
-        if node.tag in ("input", "button") and node.get("value"):
-            parts.append(node.get("value", ""))
-        parts.append(node.text or "")
+    _collect_text(root, parts)
+    return "".join(parts)
+
+
+# Elements that start a new line when rendered; inline ones join their neighbours' text.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd details div dl dt fieldset figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul "
+    "button input img".split()
+)
+
+
+def _collect_text(node: Any, parts: list[str]) -> None:
+    if not isinstance(node.tag, str):  # comments and processing instructions
         parts.append(node.tail or "")
-    return " ".join(parts)
+        return
+    tag = node.tag.lower()
+    block = tag in _BLOCK_TAGS
+    if block:
+        parts.append("\n")
+    if tag == "img":
+        parts.append(node.get("alt", ""))
+    if tag in ("input", "button") and node.get("value"):
+        parts.append(node.get("value", ""))
+    parts.append(node.text or "")
+    for child in node:
+        _collect_text(child, parts)
+    if block:
+        parts.append("\n")
+    parts.append(node.tail or "")
 
 
 @functools.cache
