@@ -85,3 +85,30 @@ def test_sigkill_mid_run_then_resume_finishes_without_gap_or_duplicate(tmp_path:
     redone = int(second.stderr.split("scraper bulk: ")[1].split(" pages")[0])
     assert redone == PAGES - lines_at_kill
     assert f"({lines_at_kill} done before, skipped)" in second.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    total = 150
+    for n in range(total):
+        write_gz(folder / f"p{n:03d}.html.gz", article_page(n, paragraphs=40))
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "scraper", "bulk", str(folder), "-o", str(out), "-j", "2"]
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and run.poll() is None:
+        if out.exists() and out.read_bytes().count(b"\n") >= 20:
+            break
+        time.sleep(0.01)
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    # Ctrl-C on a terminal signals the whole foreground process group.
+    os.killpg(run.pid, signal.SIGINT)
+    _, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130
+    assert stderr.count("\n") == 1 and "interrupted after" in stderr and "--resume" in stderr
+    done = len(read_records(out))
+    assert done < total
+    again = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    ids = [r["id"] for r in read_records(out)]
+    assert sorted(ids) == [f"p{n:03d}" for n in range(total)]
