@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"SKIP  {case.slug}: {len(lost)} lost, {len(leaked)} leaked; golden not written")
             continue
         text = normalize_text(article.text) + "\n"
-        old = case.expected_path.read_text(encoding="utf-8") if case.expected_path.is_file() else None
+        old = (
+            case.expected_path.read_text(encoding="utf-8") if case.expected_path.is_file() else None
+        )
         case.expected_path.write_text(text, encoding="utf-8")
         state = "new" if old is None else ("same" if old == text else "changed")
         print(f"OK    {case.slug}: expected.txt {state}")

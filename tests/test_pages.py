@@ -37,6 +37,8 @@ MIN_CASES = 13
 # Characters that render as nothing; pages and extractors disagree about keeping them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = re.compile(r"\s+")
+# Spaces other than the plain one and the tab (no-break, thin, ideographic, ...).
+_ODD_SPACES = re.compile(r"[^\S\t\n\r ]")
 
 
 class CaseFileError(ValueError):
@@ -68,7 +70,9 @@ class PageCase:
 
 def _string_list(data: dict[str, Any], key: str, where: Path) -> tuple[str, ...]:
     value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
         raise CaseFileError(f"{where}: {key} must be a list of non-empty strings")
     return tuple(value)
 
@@ -112,9 +116,12 @@ def normalize_line(line: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Return the text with each line normalized and blank lines removed."""
-    lines = (normalize_line(line) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    """Return the text without blank lines, trailing blanks or odd spaces, keeping indentation."""
+    # Leading whitespace stays: it is the indentation of code blocks, which the golden pins.
+    lines = (
+        _ODD_SPACES.sub(" ", line.translate(_INVISIBLE)).rstrip() for line in text.splitlines()
+    )
+    return "\n".join(line for line in lines if line.strip())
 
 
 def _searchable(text: str) -> str:
@@ -146,9 +153,12 @@ def visible_text(html: bytes) -> str:
 
 # Elements that start a new line when rendered; inline ones join their neighbours' text.
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd details div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul "
-    "button input img".split()
+    {
+        *("address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt"),
+        *("fieldset", "figcaption", "figure", "footer", "form", "header", "hr", "li", "main"),
+        *("nav", "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "button", "input", "img"),
+    }
 )
 
 
@@ -247,7 +257,9 @@ def test_must_include(case: PageCase) -> None:
 def test_must_exclude(case: PageCase) -> None:
     """None of the clutter is kept."""
     leaked = present_snippets(cleaned(case.slug).text, case.must_exclude)
-    assert not leaked, f"{len(leaked)} of {len(case.must_exclude)} clutter snippets leaked:\n{_show(leaked)}"
+    assert not leaked, (
+        f"{len(leaked)} of {len(case.must_exclude)} clutter snippets leaked:\n{_show(leaked)}"
+    )
 
 
 @pytest.mark.parametrize("case", _params(TITLED))
