@@ -20,7 +20,6 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-
 from typing import BinaryIO, Literal
 
 from scraper.errors import InputError
@@ -234,7 +233,7 @@ def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
     from warcio.exceptions import ArchiveLoadFailed
 
     try:
-        handle: BinaryIO = open(path, "rb")
+        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported apart
     except OSError as exc:
         yield WorkItem(file_id(path), path, None, None, f"cannot read: {exc.strerror or exc}")
         return
@@ -307,7 +306,7 @@ def _one_line(exc: BaseException) -> str:
 def read_jsonl(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
     """Yield one item per line of a JSON Lines file (plain or gzip) with `url` and `html` fields."""
     try:
-        raw: BinaryIO = open(path, "rb")
+        raw: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported apart
     except OSError as exc:
         yield WorkItem(file_id(path), path, None, None, f"cannot read: {exc.strerror or exc}")
         return
@@ -317,7 +316,7 @@ def read_jsonl(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
         stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == GZIP_MAGIC else raw  # type: ignore[assignment]
         line_no = 0
         try:
-            for line_no, line in enumerate(stream, 1):  # noqa: B007 - line_no is reported on failure
+            for line_no, line in enumerate(stream, 1):
                 if not line.strip():
                     continue
                 source = f"{path}:{line_no}"

@@ -56,7 +56,7 @@ def recover(path: str, key_field: KeyField) -> ResumeState:
     kept = 0
     good_end = 0
     try:
-        handle = open(path, "r+b")
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below; open errors are reported apart
     except FileNotFoundError:
         return ResumeState(frozenset(), key_field, 0, 0)
     except OSError as exc:

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, Self
 
 from scraper.bulk.records import Record
 from scraper.errors import UsageError
@@ -41,7 +41,7 @@ class JsonlWriter:
             return
         try:
             # Unbuffered: each record reaches the kernel in one write(), whole or not at all.
-            self._handle = open(path, "ab" if append else "wb", buffering=0)
+            self._handle = open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115 - kept open
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -68,7 +68,7 @@ class JsonlWriter:
         finally:
             self._handle.close()
 
-    def __enter__(self) -> JsonlWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -132,7 +132,7 @@ class ParquetWriter:
         finally:
             self._writer.close()
 
-    def __enter__(self) -> ParquetWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

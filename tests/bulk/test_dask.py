@@ -10,7 +10,14 @@ import pytest
 
 from scraper.bulk.dask import records_bag, records_dataframe
 from scraper.cli import main
-from tests.bulk.conftest import article_page, read_records, warc_pages, write_html_folder, write_jsonl, write_warc
+from tests.bulk.conftest import (
+    article_page,
+    read_records,
+    warc_pages,
+    write_html_folder,
+    write_jsonl,
+    write_warc,
+)
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,9 @@ def test_folder_of_html_gz(html_folder: tuple[Path, list[str]], tmp_path: Path, 
     assert bulk(str(folder), "-o", str(out), "-j", "2") == 0
     records = read_records(out)
     assert sorted(r["id"] for r in records) == sorted(ids)
-    # Input order by default: folders are walked in sorted order.
-    assert [r["source"] for r in records] == sorted(r["source"] for r in records) or \
-        [r["id"] for r in records] == [Path(r["source"]).name.split(".")[0] for r in records]
+    # Input order by default: a folder's own files in sorted order, then its subfolders'.
+    expected = sorted(folder.glob("*.html.gz")) + sorted((folder / "sub").glob("*.html.gz"))
+    assert [r["source"] for r in records] == [str(p) for p in expected]
     first = records[0]
     assert list(first) == list(FIELDS)
     n = int(first["id"].split("-")[1])
@@ -137,13 +137,16 @@ def test_exit_codes(tmp_path: Path, args: list[str], code: int, capsys) -> None:
     assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
+def by_source(record: dict) -> str:
+    return record["source"]
+
+
 def test_unordered_gives_the_same_records(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
     folder, _ = html_folder
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     assert bulk(str(folder), "-o", str(a), "-j", "2") == 0
     assert bulk(str(folder), "-o", str(b), "-j", "2", "--unordered") == 0
-    key = lambda r: r["source"]  # noqa: E731
-    assert sorted(read_records(a), key=key) == sorted(read_records(b), key=key)
+    assert sorted(read_records(a), key=by_source) == sorted(read_records(b), key=by_source)
 
 
 # --- worker crashes ----------------------------------------------------------------------------
