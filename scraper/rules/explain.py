@@ -134,6 +134,15 @@ def _style() -> str:
     return "\n".join(rules)
 
 
+_INVISIBLE = frozenset(_UNSAFE_TAGS) | {"head", "title", "input", "button", "select", "textarea", "br", "hr"}
+
+
+def _invisible(path: str) -> bool:
+    """True for decisions about elements a reader never sees (scripts, metadata, controls)."""
+    last = path.rsplit("/", 1)[-1].split("[", 1)[0]
+    return last in _INVISIBLE or path.startswith("/html/head")
+
+
 def _legend(traced: Traced, url: str | None, placed: list[tuple[str, Decision]]) -> str:
     article = traced.article
     counts = {fate: 0 for fate in FATE_COLOURS}
@@ -156,7 +165,15 @@ def _legend(traced: Traced, url: str | None, placed: list[tuple[str, Decision]])
     parts.append('<details open><summary>Decisions</summary><table id="sx-decisions">')
     parts.append("<tr><th>#</th><th>fate</th><th>reason</th><th>element</th><th>text</th></tr>")
     where = {id(d): n for n, d in placed}
+    unseen = [d for d in traced.trace.decisions if _invisible(d.path)]
+    if unseen:
+        parts.append(
+            f"<tr><td></td><td>removed</td><td colspan=3>{len(unseen)} invisible or inert elements"
+            " (script, style, meta, link, svg, form controls, ...) not listed one by one</td></tr>"
+        )
     for i, decision in enumerate(traced.trace.decisions, 1):
+        if _invisible(decision.path):
+            continue
         anchor = where.get(id(decision))
         link = f'<a href="#sx-{anchor}">{esc(decision.path)}</a>' if anchor else esc(decision.path)
         parts.append(
