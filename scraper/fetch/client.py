@@ -19,7 +19,7 @@ import asyncio
 import itertools
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -171,10 +171,10 @@ class _Base:
             )
         return target
 
-    def _reader(self, response: httpx.Response, url: str) -> BodyReader:
-        return BodyReader(
-            response.headers.get("content-encoding"), url=url, max_bytes=self.options.max_bytes
-        )
+    def _reader(self, response: httpx.Response, url: str, max_bytes: int | None = None) -> BodyReader:
+        # A response built in memory (e.g. by httpx.MockTransport) arrives read and decoded already.
+        coding = None if response.is_stream_consumed else response.headers.get("content-encoding")
+        return BodyReader(coding, url=url, max_bytes=max_bytes or self.options.max_bytes)
 
     def _page(
         self, requested: str, response: httpx.Response, content: bytes, chain: list[str],
@@ -208,6 +208,21 @@ class _Base:
             rng=self._rng,
             remaining_s=deadline.remaining_s,
         )
+
+
+def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    if response.is_stream_consumed:
+        yield response.content
+    else:
+        yield from response.iter_raw()
+
+
+async def _araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    if response.is_stream_consumed:
+        yield response.content
+    else:
+        async for chunk in response.aiter_raw():
+            yield chunk
 
 
 def _raw_headers(headers: httpx.Headers) -> Headers:
@@ -320,7 +335,7 @@ class Fetcher(_Base):
             if step is not None:
                 return step
             reader = self._reader(response, url)
-            for chunk in response.iter_raw():
+            for chunk in _raw_chunks(response):
                 reader.feed(chunk)
                 deadline.check(url)
             return _Step(page=self._page(requested, response, reader.finish(), chain, deadline))
@@ -337,13 +352,9 @@ class Fetcher(_Base):
             with self._client.stream(
                 "GET", f"{site}/robots.txt", follow_redirects=True, timeout=self._timeout(deadline)
             ) as response:
-                reader = BodyReader(
-                    response.headers.get("content-encoding"),
-                    url=str(response.url),
-                    max_bytes=self.options.robots_max_bytes,
-                )
+                reader = self._reader(response, str(response.url), self.options.robots_max_bytes)
                 try:
-                    for chunk in response.iter_raw():
+                    for chunk in _raw_chunks(response):
                         reader.feed(chunk)
                         deadline.check(site)
                     body = reader.finish()
@@ -495,7 +506,7 @@ class AsyncFetcher(_Base):
             if step is not None:
                 return step
             reader = self._reader(response, url)
-            async for chunk in response.aiter_raw():
+            async for chunk in _araw_chunks(response):
                 reader.feed(chunk)
                 deadline.check(url)
             return _Step(page=self._page(requested, response, reader.finish(), chain, deadline))
@@ -514,13 +525,9 @@ class AsyncFetcher(_Base):
                 async with self._client.stream(
                     "GET", f"{site}/robots.txt", follow_redirects=True, timeout=self._timeout(deadline)
                 ) as response:
-                    reader = BodyReader(
-                        response.headers.get("content-encoding"),
-                        url=str(response.url),
-                        max_bytes=self.options.robots_max_bytes,
-                    )
+                    reader = self._reader(response, str(response.url), self.options.robots_max_bytes)
                     try:
-                        async for chunk in response.aiter_raw():
+                        async for chunk in _araw_chunks(response):
                             reader.feed(chunk)
                             deadline.check(site)
                         body = reader.finish()

@@ -32,10 +32,10 @@ def translate(exc: BaseException, url: str, *, attempts: int = 1) -> FetchError:
 
 
 def on_behalf_of(error: FetchError, url: str) -> FetchError:
-    """Return `error` re-addressed to the requested `url`, naming the hop where it happened."""
+    """Return `error` re-addressed to the requested `url`, naming the redirect hop it came from."""
     if error.url == url:
         return error
-    return rebuild(error, url, f"{error.reason} (at {error.url})")
+    return rebuild(error, url, f"after redirect to {error.url}: {error.reason}")
 
 
 def rebuild(error: FetchError, url: str, reason: str) -> FetchError:

@@ -45,8 +45,8 @@ def refusal_reason(address: IPAddress) -> str | None:
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("unspecified", address.is_unspecified),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         # Catches the rest: shared address space (100.64/10), documentation ranges, ...
         ("not globally routable", not address.is_global),
     )
