@@ -23,12 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import PageResult, RecordSpec, clean_item, describe, failed
 from scraper.errors import UsageError
 from scraper.models import Options
-from scraper.rules import RuleSet
+from scraper.rules import RuleSet, load_ruleset
 
 CRASH_MESSAGE = "worker process died while cleaning this page"
 # Pages read ahead per worker: enough to keep every worker busy while the writer catches up.
@@ -41,7 +42,9 @@ PARENT_CHECK_S = 0.5
 class WorkerConfig:
     """Everything a worker needs to clean pages; small and picklable (rules load in the worker)."""
 
+    # Absolute paths, resolved by the caller: Dask workers may run in another directory.
     rules_dirs: tuple[str, ...] = ()
+    include_shipped: bool = True
     options: Options = field(default_factory=Options)
     spec: RecordSpec = field(default_factory=RecordSpec)
 
@@ -58,26 +61,20 @@ class WorkerContext:
 PageFn = Callable[[WorkItem, WorkerContext], PageResult]
 
 
-def load_rules(dirs: Iterable[str]) -> RuleSet:
-    """Load the rule set for `dirs` (the shipped rules when empty).
+def load_rules(dirs: Iterable[str], *, include_shipped: bool = True) -> RuleSet:
+    """Load the rule folders `dirs` (earlier ones win) and, unless told not to, the shipped rules.
 
     Raises:
-        RuleError: a rule file is invalid.
+        RuleError: a folder is missing or a rule file is invalid.
     """
-    from scraper import rules
-
-    dirs = tuple(dirs)
-    loader = getattr(rules, "load_ruleset", None)
-    if dirs and loader is not None:
-        return loader([*dirs]) # type: ignore[no-any-return]
-    if dirs:
-        raise UsageError("--rules is not supported yet: this build has no rule-folder loader")
-    return rules.default_ruleset()
+    return load_ruleset([Path(d) for d in dirs], include_shipped=include_shipped)
 
 
 def make_context(config: WorkerConfig) -> WorkerContext:
     """Load a worker's state from its config."""
-    return WorkerContext(load_rules(config.rules_dirs), config.options, config.spec)
+    return WorkerContext(
+        load_rules(config.rules_dirs, include_shipped=config.include_shipped), config.options, config.spec
+    )
 
 
 def clean_page(item: WorkItem, context: WorkerContext) -> PageResult:

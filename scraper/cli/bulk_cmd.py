@@ -16,14 +16,17 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from scraper.bulk.job import BulkJob, Summary, run_job
 from scraper.bulk.readers import count_pages, expand_inputs
 from scraper.bulk.records import FIELDS, FORMATS, RecordSpec, parse_fields
 from scraper.bulk.runner import WorkerConfig, load_rules
+from scraper.cli.rules_cmd import add_rules_option
 from scraper.errors import UsageError
 from scraper.models import Options
+from scraper.rules import rule_dirs_from_env
 
 EXIT_INTERRUPTED = 130
 
@@ -61,8 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write records as pages finish instead of in input order")
     parser.add_argument("--scheduler", metavar="URL",
                         help="run on the Dask cluster at tcp://HOST:PORT instead of local processes")
-    parser.add_argument("--rules", action="append", default=[], metavar="DIR",
-                        help="extra folder of site rules (repeatable)")
+    add_rules_option(parser)
     parser.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced",
                         help="trade clutter for completeness")
 
@@ -79,10 +81,14 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file, not stdout")
     fields = parse_fields(args.fields)
+    # Resolved here, once: workers (possibly on other machines) get absolute paths, not the environment.
+    rules_dirs = tuple(str(Path(d).resolve()) for d in [*args.rules, *rule_dirs_from_env()])
+    include_shipped = not args.no_shipped_rules
     # Load once here so a broken rule file ends the run before it starts, with exit code 4.
-    load_rules(args.rules)
+    load_rules(rules_dirs, include_shipped=include_shipped)
     config = WorkerConfig(
-        rules_dirs=tuple(args.rules),
+        rules_dirs=rules_dirs,
+        include_shipped=include_shipped,
         options=Options(favor=args.favor),
         spec=RecordSpec(format=args.format, fields=fields),
     )

@@ -27,6 +27,14 @@ def article_page(n: int, paragraphs: int = 6) -> str:
 </body></html>"""
 
 
+PROMO = "Sponsored: our partners offer great deals on river cruises this summer, book now and save."
+
+
+def promo_page(n: int) -> str:
+    """Return an article page with a sponsored box inside the article (for rule tests)."""
+    return article_page(n).replace("</article>", f'<p class="promo-box">{PROMO}</p></article>')
+
+
 EMPTY_PAGE = "<html><body><nav><a href='/'>Home</a></nav></body></html>"
 
 

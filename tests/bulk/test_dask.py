@@ -11,7 +11,9 @@ import pytest
 from scraper.bulk.dask import records_bag, records_dataframe
 from scraper.cli import main
 from tests.bulk.conftest import (
+    PROMO,
     article_page,
+    promo_page,
     read_records,
     warc_pages,
     write_html_folder,
@@ -83,3 +85,20 @@ def test_library_bag_and_dataframe(cluster_address: str, mixed_inputs: list[str]
     assert sorted(r["id"] for r in rows) == sorted(r["id"] for r in expected)
     with_meta = [r for r in rows if r["error"] is None]
     assert all(json.loads(r["metadata"])["language"] in (None, "en") for r in with_meta)
+
+
+def test_cluster_applies_rule_folders(cluster_address: str, tmp_path: Path) -> None:
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "example.org.toml").write_text('schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".promo-box"]\n')
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(warc, [(f"https://example.org/{n}", promo_page(n).encode(), "text/html") for n in range(3)])
+    local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
+    assert main(["bulk", str(warc), "-o", str(local), "-j", "1", "--rules", str(rules), "--format", "html"]) == 0
+    assert main(["bulk", str(warc), "-o", str(remote), "--scheduler", cluster_address,
+                 "--rules", str(rules), "--format", "html"]) == 0
+    assert read_records(remote) == read_records(local)
+    plain = tmp_path / "plain.jsonl"
+    assert main(["bulk", str(warc), "-o", str(plain), "-j", "1", "--format", "html"]) == 0
+    assert all(PROMO in r["text"] for r in read_records(plain))
+    assert not any(PROMO in r["text"] for r in read_records(local))

@@ -15,7 +15,9 @@ from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clea
 from scraper.cli import main
 from tests.bulk.conftest import (
     EMPTY_PAGE,
+    PROMO,
     article_page,
+    promo_page,
     read_records,
     warc_pages,
     write_gz,
@@ -168,3 +170,36 @@ def test_a_dying_worker_becomes_an_error_record_and_the_run_goes_on() -> None:
     crashed = {r.record["id"]: r.record["error"] for r in results if r.outcome == "failed"}
     assert crashed == {"crash-a": CRASH_MESSAGE, "crash-b": CRASH_MESSAGE}
     assert sum(r.outcome == "cleaned" for r in results) == 18
+
+
+def test_rules_folder_applies_to_its_site_only(tmp_path: Path) -> None:
+    rules = tmp_path / "myrules"
+    rules.mkdir()
+    (rules / "example.org.toml").write_text(
+        'schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".promo-box"]\n'
+    )
+    jsonl = tmp_path / "pages.jsonl"
+    write_jsonl(jsonl, [
+        {"id": "ruled", "url": "https://example.org/news/1", "html": promo_page(1)},
+        {"id": "other", "url": "https://other.net/news/1", "html": promo_page(1)},
+    ])
+    without, with_rules = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert bulk(str(jsonl), "-o", str(without), "-j", "1") == 0
+    assert bulk(str(jsonl), "-o", str(with_rules), "-j", "1", "--rules", str(rules)) == 0
+    plain = {r["id"]: r["text"] for r in read_records(without)}
+    ruled = {r["id"]: r["text"] for r in read_records(with_rules)}
+    assert PROMO in plain["ruled"] and PROMO in plain["other"]
+    assert PROMO not in ruled["ruled"] and "Story 1, paragraph 5." in ruled["ruled"]
+    assert PROMO in ruled["other"]
+
+
+def test_broken_rule_file_stops_the_run_before_it_starts(tmp_path: Path, capsys) -> None:
+    rules = tmp_path / "bad"
+    rules.mkdir()
+    (rules / "site.toml").write_text('schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = ["p[["]\n')
+    folder = tmp_path / "one"
+    write_gz(folder / "p.html.gz", article_page(1))
+    out = tmp_path / "o.jsonl"
+    assert bulk(str(folder), "-o", str(out), "--rules", str(rules)) == 4
+    assert "site.toml" in capsys.readouterr().err
+    assert not out.exists()
