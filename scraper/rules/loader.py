@@ -67,6 +67,9 @@ def load_generic(file: Path) -> GenericRules:
         remove=tuple(
             compile_selector(s, path=where, key="remove.selectors") for s in remove.get("selectors", [])
         ),
+        weak_attr=_token_regex(attrs.get("weak", []), path=where, key="attributes.weak")
+        if attrs.get("weak")
+        else None,
     )
 
 
