@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATASETS ?= ../shared/datasets
+# make bench BENCH_PAGES=1000: sample size and interleaved rounds (fastest kept) of the speed benchmark.
+BENCH_PAGES ?= 300
+BENCH_ROUNDS ?= 2
 
 .PHONY: install run test eval bench golden lint clean-venv
 
@@ -27,7 +30,7 @@ eval: install
 	$(BIN)/python -m scraper.evaluate --datasets $(DATASETS)
 
 bench: install
-	$(BIN)/python -m scraper.benchmark --datasets $(DATASETS)
+	$(BIN)/python tools/benchmark.py --datasets $(DATASETS) --pages $(BENCH_PAGES) --rounds $(BENCH_ROUNDS) --profile
 
 golden: install
 	$(BIN)/python -m tests.regenerate_golden

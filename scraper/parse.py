@@ -71,6 +71,16 @@ def looks_binary(data: bytes) -> bool:
     return head.count(b"\x00") > len(head) // 10 if head else False
 
 
+def _strict_utf8(data: bytes) -> str | None:
+    """Return `data` decoded as UTF-8 if it is valid UTF-8 beyond plain ASCII, else None."""
+    if data.isascii():
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def decode_html(data: bytes, declared: str | None = None) -> Decoded:
     """Decode HTML bytes: BOM, then the declared (HTTP) label, then `<meta>`, then detection.
 
@@ -80,6 +90,12 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
         if data.startswith(bom):
             return Decoded(data[len(bom):].decode(name, "replace"), name)
     for label in (_lookup(declared), sniff_meta_charset(data)):
+        if label and label != "utf-8" and not label.startswith(("utf-16", "utf-32")):
+            # Valid multi-byte UTF-8 almost never arises by chance in legacy text, so a
+            # legacy label on such bytes is wrong (a common server misconfiguration).
+            utf8 = _strict_utf8(data)
+            if utf8 is not None:
+                return Decoded(utf8, "utf-8")
         if label:
             try:
                 return Decoded(data.decode(label), label)

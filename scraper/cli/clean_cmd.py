@@ -27,6 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="trade clutter for completeness",
     )
     parser.add_argument("--sample", action="store_true", help="clean the bundled sample page")
+    parser.add_argument("--explain", metavar="OUT.html", help="also write an HTML report of every decision")
+    from scraper.cli.rules_cmd import add_rules_option
+
+    add_rules_option(parser)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -97,7 +101,14 @@ def handle(args: argparse.Namespace) -> int:
         data, url = fetch_source(args.source, args)
     else:
         data = read_source(args.source)
-    article = clean(data, url=url, options=Options(favor=args.favor))
+    from scraper.cli.rules_cmd import ruleset_from_args
+
+    rules = ruleset_from_args(args)
+    article = clean(data, url=url, rules=rules, options=Options(favor=args.favor))
+    if args.explain:
+        from scraper.rules.explain import write_report
+
+        write_report(args.explain, data, url, rules=rules, options=Options(favor=args.favor))
     if article.is_empty:
         raise NoContentError(f"{args.source or 'sample'}: no article content found")
     output = format_article(article, args.format)

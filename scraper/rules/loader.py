@@ -1,35 +1,109 @@
-"""Read rule files from disk and compile them (the I/O edge of the rules stage).
+"""Read rule files from disk, validate them and compile them (the I/O edge of the rules stage).
 
-NOTE: minimal first version (generic set only); the full validating loader
-for site rules, user folders and FTR files replaces the body of this module.
+Everything is checked here, at load time: unknown keys, wrong types, selectors
+that do not compile, regexes that do not compile, options the core does not
+know. A broken file raises `RuleError` naming the file and the key, so nothing
+fails later, in the middle of an extraction.
+
+Folders are read in precedence order: user folders first (``--rules DIR``,
+then the ``SCRAPER_RULES`` path list), shipped rules last. A folder may hold
+our TOML files, FiveFilters/Instapaper ``.txt`` files (read by
+`scraper.rules.ftr`), or both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
 from scraper.errors import RuleError
-from scraper.rules.model import GenericRules, RuleSet, Selector
+from scraper.models import Options
+from scraper.rules.model import GenericRules, RuleSet, Selector, SiteRule
+
+__all__ = [
+    "ENV_VAR",
+    "LoadReport",
+    "compile_selector",
+    "default_ruleset",
+    "load_generic",
+    "load_ruleset",
+    "load_ruleset_report",
+    "load_site_rule",
+    "parse_site_rule",
+    "rule_dirs_from_env",
+    "shipped_rules_dir",
+]
+
+# Environment variable holding extra rule folders (os.pathsep-separated), read after --rules.
+ENV_VAR = "SCRAPER_RULES"
+# The schema versions this loader understands.
+SUPPORTED_SCHEMAS = frozenset({1})
+GENERIC_FILE = "generic.toml"
 
 _CSS = GenericTranslator()
 
+# Site rule layout: top-level keys, then the keys allowed in each table, with their types.
+_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+    "schema": int,
+    "id": str,
+    "hosts": list,
+    "paths": list,
+    "note": str,
+    "fixture": str,
+    "generic": bool,
+    "test_urls": list,
+    "select": dict,
+    "remove": dict,
+    "keep": dict,
+    "drop_text": dict,
+    "options": dict,
+}
+_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "select": ("body", "title", "author", "date"),
+    "remove": ("selectors",),
+    "keep": ("selectors",),
+    "drop_text": ("patterns",),
+}
+_GENERIC_KEYS: dict[str, tuple[str, ...]] = {
+    "clutter": ("headings", "phrases"),
+    "attributes": ("boilerplate", "content"),
+    "remove": ("selectors",),
+}
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
 
 def shipped_rules_dir() -> Path:
-    """Return the folder of rules shipped with the package."""
+    """Return the folder of rules shipped with the package.
+
+    In a wheel the rules sit in ``scraper/data/rules`` (copied there at build
+    time); in a source checkout or an editable install they are the top-level
+    ``rules/`` folder, which is the source of truth.
+    """
     packaged = Path(__file__).resolve().parent.parent / "data" / "rules"
-    if packaged.is_dir():
+    if (packaged / GENERIC_FILE).is_file():
         return packaged
     return Path(__file__).resolve().parent.parent.parent / "rules"
 
 
+def rule_dirs_from_env(environ: dict[str, str] | None = None) -> list[Path]:
+    """Return the folders named by the SCRAPER_RULES variable, in order."""
+    value = (os.environ if environ is None else environ).get(ENV_VAR, "")
+    return [Path(part) for part in value.split(os.pathsep) if part.strip()]
+
+
 def compile_selector(expr: str, *, path: str, key: str) -> Selector:
-    """Compile a CSS selector, or an XPath one when it starts with / or ( ."""
+    """Compile a CSS selector, or an XPath one when it starts with / or ( or ./ ."""
+    if not isinstance(expr, str) or not expr.strip():
+        raise RuleError(f"selector must be a non-empty string, got {expr!r}", path=path, key=key)
     try:
         if expr.lstrip().startswith(("/", "(", "./")):
             return Selector(expr, "xpath", etree.XPath(expr))
@@ -38,34 +112,87 @@ def compile_selector(expr: str, *, path: str, key: str) -> Selector:
         raise RuleError(f"bad selector {expr!r}: {exc}", path=path, key=key) from exc
 
 
-def _phrase_regex(phrases: list[str], *, path: str, key: str) -> re.Pattern[str]:
+def compile_pattern(pattern: str, *, path: str, key: str, flags: int = re.I) -> re.Pattern[str]:
+    """Compile one regex, naming the file and key when it is broken."""
+    if not isinstance(pattern, str) or not pattern:
+        raise RuleError(f"pattern must be a non-empty string, got {pattern!r}", path=path, key=key)
     try:
-        return re.compile(r"^\W*(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\W*$", re.I | re.S)
+        return re.compile(pattern, flags)
     except re.error as exc:
-        raise RuleError(f"bad pattern: {exc}", path=path, key=key) from exc
+        raise RuleError(f"bad regex {pattern!r}: {exc}", path=path, key=key) from exc
+
+
+def _strings(value: Any, *, path: str, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"expected a list of strings, got {type(value).__name__}", path=path, key=key)
+    return value
+
+
+def _phrase_regex(phrases: list[str], *, path: str, key: str) -> re.Pattern[str]:
+    for phrase in phrases:
+        compile_pattern(phrase, path=path, key=key)  # name the broken phrase, not the joined regex
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"^\W*(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\W*$", re.I | re.S)
 
 
 def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
+    for token in tokens:
+        compile_pattern(token, path=path, key=key)
+    if not tokens:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.I)
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
     try:
-        return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.I)
-    except re.error as exc:
-        raise RuleError(f"bad pattern: {exc}", path=path, key=key) from exc
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"not valid TOML: {exc}", path=str(file)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError(f"cannot read: {exc}", path=str(file)) from exc
+
+
+def _check_schema(data: dict[str, Any], where: str) -> None:
+    schema = data.get("schema")
+    if schema is None:
+        raise RuleError("missing (add `schema = 1`)", path=where, key="schema")
+    if isinstance(schema, bool) or not isinstance(schema, int) or schema not in SUPPORTED_SCHEMAS:
+        raise RuleError(f"unsupported schema {schema!r} (supported: 1)", path=where, key="schema")
 
 
 def load_generic(file: Path) -> GenericRules:
-    """Load and compile the generic rule file."""
+    """Load, validate and compile the generic rule file."""
     where = str(file)
-    data = tomllib.loads(file.read_text(encoding="utf-8"))
-    clutter = data.get("clutter", {})
-    attrs = data.get("attributes", {})
-    remove = data.get("remove", {})
+    data = _read_toml(file)
+    _check_schema(data, where)
+    for key, value in data.items():
+        if key in ("schema", "kind", "note"):
+            if key != "schema" and not isinstance(value, str):
+                raise RuleError(f"expected a string, got {type(value).__name__}", path=where, key=key)
+            continue
+        if key not in _GENERIC_KEYS:
+            raise RuleError(f"unknown key (allowed: {', '.join(sorted(_GENERIC_KEYS))})", path=where, key=key)
+        if not isinstance(value, dict):
+            raise RuleError(f"expected a table, got {type(value).__name__}", path=where, key=key)
+        for sub in value:
+            if sub not in _GENERIC_KEYS[key]:
+                raise RuleError(
+                    f"unknown key (allowed: {', '.join(_GENERIC_KEYS[key])})", path=where, key=f"{key}.{sub}"
+                )
+
+    def strings(table: str, key: str) -> list[str]:
+        return _strings(data.get(table, {}).get(key, []), path=where, key=f"{table}.{key}")
+
     return GenericRules(
-        clutter_heading=_phrase_regex(clutter.get("headings", []), path=where, key="clutter.headings"),
-        clutter_text=_phrase_regex(clutter.get("phrases", []), path=where, key="clutter.phrases"),
-        boilerplate_attr=_token_regex(attrs.get("boilerplate", []), path=where, key="attributes.boilerplate"),
-        content_attr=_token_regex(attrs.get("content", []), path=where, key="attributes.content"),
+        clutter_heading=_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings"),
+        clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
+        boilerplate_attr=_token_regex(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
+        content_attr=_token_regex(strings("attributes", "content"), path=where, key="attributes.content"),
         remove=tuple(
-            compile_selector(s, path=where, key="remove.selectors") for s in remove.get("selectors", [])
+            compile_selector(s, path=where, key="remove.selectors") for s in strings("remove", "selectors")
         ),
         weak_attr=_token_regex(attrs.get("weak", []), path=where, key="attributes.weak")
         if attrs.get("weak")
@@ -73,7 +200,188 @@ def load_generic(file: Path) -> GenericRules:
     )
 
 
+_OPTION_FIELDS = {f.name: f for f in dataclasses.fields(Options)}
+
+
+def _check_options(value: dict[str, Any], where: str) -> tuple[tuple[str, Any], ...]:
+    defaults = Options()
+    out = []
+    for name, setting in value.items():
+        key = f"options.{name}"
+        if name not in _OPTION_FIELDS or name in ("max_input_bytes", "max_depth"):
+            raise RuleError("unknown or not overridable option", path=where, key=key)
+        default = getattr(defaults, name)
+        ok = type(setting) is type(default) or (isinstance(default, float) and type(setting) is int)
+        if not ok:
+            raise RuleError(
+                f"expected {type(default).__name__}, got {type(setting).__name__}", path=where, key=key
+            )
+        if name == "favor" and setting not in ("balanced", "precision", "recall"):
+            raise RuleError("expected one of balanced, precision, recall", path=where, key=key)
+        out.append((name, float(setting) if isinstance(default, float) else setting))
+    return tuple(out)
+
+
+def _check_hosts(hosts: list[str], where: str) -> tuple[str, ...]:
+    if not hosts:
+        raise RuleError("a site rule needs at least one host", path=where, key="hosts")
+    out = []
+    for host in hosts:
+        normal = host.strip().lower().rstrip(".")
+        if not _HOST.match(normal):
+            raise RuleError(f"not a host name or *.wildcard: {host!r}", path=where, key="hosts")
+        out.append(normal)
+    return tuple(out)
+
+
+def parse_site_rule(data: dict[str, Any], *, where: str, default_id: str, source: str) -> SiteRule:
+    """Validate one site rule's data (already parsed from TOML) and compile it."""
+    _check_schema(data, where)
+    for key, value in data.items():
+        if key not in _TOP_KEYS:
+            raise RuleError(f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})", path=where, key=key)
+        wanted = _TOP_KEYS[key]
+        if key == "schema":
+            continue
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            kind = {dict: "a table", list: "a list", str: "a string", bool: "true or false"}.get(wanted, str(wanted))  # type: ignore[call-overload]
+            raise RuleError(f"expected {kind}, got {type(value).__name__}", path=where, key=key)
+        if key in _TABLE_KEYS:
+            for sub in value:
+                if sub not in _TABLE_KEYS[key]:
+                    raise RuleError(
+                        f"unknown key (allowed: {', '.join(_TABLE_KEYS[key])})", path=where, key=f"{key}.{sub}"
+                    )
+
+    def selectors(table: str, key: str) -> tuple[Selector, ...]:
+        items = _strings(data.get(table, {}).get(key, []), path=where, key=f"{table}.{key}")
+        return tuple(compile_selector(s, path=where, key=f"{table}.{key}") for s in items)
+
+    hosts = _check_hosts(_strings(data.get("hosts", []), path=where, key="hosts"), where)
+    paths = tuple(
+        compile_pattern(p, path=where, key="paths", flags=0)
+        for p in _strings(data.get("paths", []), path=where, key="paths")
+    )
+    drop = tuple(
+        compile_pattern(p, path=where, key="drop_text.patterns")
+        for p in _strings(data.get("drop_text", {}).get("patterns", []), path=where, key="drop_text.patterns")
+    )
+    rule = SiteRule(
+        id=data.get("id", default_id),
+        source=source,
+        hosts=hosts,
+        paths=paths,
+        body=selectors("select", "body"),
+        remove=selectors("remove", "selectors"),
+        keep=selectors("keep", "selectors"),
+        drop_text=drop,
+        title=selectors("select", "title"),
+        author=selectors("select", "author"),
+        date=selectors("select", "date"),
+        options=_check_options(data.get("options", {}), where),
+        use_generic=data.get("generic", True),
+        note=data.get("note", ""),
+        fixture=data.get("fixture", ""),
+        test_urls=tuple(_strings(data.get("test_urls", []), path=where, key="test_urls")),
+    )
+    if not any((rule.body, rule.remove, rule.keep, rule.drop_text, rule.title, rule.author, rule.date, rule.options)):
+        raise RuleError("rule does nothing (no select, remove, keep, drop_text or options)", path=where)
+    return rule
+
+
+def load_site_rule(file: Path, *, source: str | None = None) -> SiteRule:
+    """Load one site rule TOML file."""
+    return parse_site_rule(
+        _read_toml(file), where=str(file), default_id=file.stem, source=source or str(file.parent)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadReport:
+    """What loading produced: the rule set, the files read, and FTR directives left aside."""
+
+    ruleset: RuleSet
+    files: int
+    # FTR directive name -> how many lines used it but have no counterpart in our model.
+    skipped: dict[str, int]
+    # FTR files read (a subset of `files`).
+    ftr_files: int = 0
+
+
+def _rule_files(folder: Path) -> tuple[list[Path], list[Path], Path | None]:
+    tomls, txts, generic = [], [], None
+    for file in sorted(folder.iterdir()):
+        if not file.is_file():
+            continue
+        if file.name == GENERIC_FILE:
+            generic = file
+        elif file.suffix == ".toml":
+            tomls.append(file)
+        elif file.suffix == ".txt" and not file.name.startswith(("README", "LICENSE")):
+            txts.append(file)
+    return tomls, txts, generic
+
+
+def load_ruleset_report(dirs: Sequence[Path], *, include_shipped: bool = True) -> LoadReport:
+    """Load rule folders in precedence order and say what was read and skipped.
+
+    Raises:
+        RuleError: a folder is missing, or any file in it is invalid.
+    """
+    from scraper.rules import ftr
+
+    folders = [Path(d) for d in dirs]
+    if include_shipped:
+        folders.append(shipped_rules_dir())
+    sites: list[SiteRule] = []
+    generic: GenericRules | None = None
+    skipped: dict[str, int] = {}
+    files = ftr_files = 0
+    for folder in folders:
+        if not folder.is_dir():
+            raise RuleError("not a folder of rules", path=str(folder))
+        tomls, txts, generic_file = _rule_files(folder)
+        if generic_file is not None and generic is None:
+            generic = load_generic(generic_file)  # the first folder's generic set wins
+            files += 1
+        for file in tomls:
+            sites.append(load_site_rule(file, source=str(folder)))
+            files += 1
+        for file in txts:
+            converted = ftr.load_ftr_file(file, source=str(folder))
+            files += 1
+            ftr_files += 1
+            for name, count in converted.skipped.items():
+                skipped[name] = skipped.get(name, 0) + count
+            if converted.rule is not None:
+                sites.append(converted.rule)
+    if generic is None:
+        # The generic set applies even when shipped site rules are left out.
+        generic = load_generic(shipped_rules_dir() / GENERIC_FILE)
+        files += 1
+    return LoadReport(RuleSet(generic=generic, sites=tuple(sites)), files, skipped, ftr_files)
+
+
+def load_ruleset(dirs: Iterable[Path] = (), *, include_shipped: bool = True) -> RuleSet:
+    """Load rule folders (earlier ones win) plus, unless told not to, the shipped rules.
+
+    Args:
+        dirs: user rule folders, most important first (TOML and/or FTR .txt files).
+        include_shipped: also read the rules shipped with scraper, after `dirs`.
+
+    Returns:
+        A `RuleSet` whose `match(url)` picks the most specific rule.
+
+    Raises:
+        RuleError: a folder is missing or a file in it is invalid (names file and key).
+    """
+    dirs = list(dirs)
+    if not dirs and include_shipped:
+        return default_ruleset()
+    return load_ruleset_report(dirs, include_shipped=include_shipped).ruleset
+
+
 @functools.cache
 def default_ruleset() -> RuleSet:
     """Return the shipped rules, read once (an immutable value, like a constant)."""
-    return RuleSet(generic=load_generic(shipped_rules_dir() / "generic.toml"))
+    return load_ruleset_report([], include_shipped=True).ruleset

@@ -68,6 +68,8 @@ class SiteRule:
     use_generic: bool = True
     note: str = ""
     fixture: str = ""
+    # Example pages of the site (from the rule file or FTR `test_url:` lines).
+    test_urls: tuple[str, ...] = ()
 
     def host_specificity(self, host: str) -> int:
         """Return how specifically this rule names `host` (0: not at all)."""

@@ -1,0 +1,353 @@
+"""Turn bulk inputs (folders, globs, HTML files, WARC archives, JSON Lines) into work items.
+
+Every reader streams: a WARC or JSONL file is read one record or line at a
+time, never whole. Problems with one page (a corrupt gzip member, a truncated
+WARC record, a line that is not JSON) become a `WorkItem` carrying an
+``error``, so the run writes an error record for it and goes on.
+
+Sources name where a page came from, and are unique within a run (resume keys
+on them): a file's path; ``PATH@OFFSET`` for a WARC record (byte offset of the
+record in the file); ``PATH:LINE`` for a JSON Lines record (1-based).
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Literal
+
+from scraper.errors import InputError
+
+InputKind = Literal["html", "warc", "jsonl"]
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz", ".xhtml.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+_GLOB_CHARS = frozenset("*?[")
+# WARC payloads whose HTTP Content-Type names one of these are pages; others are skipped.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+GZIP_MAGIC = b"\x1f\x8b"
+
+Skip = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One page to clean, or the reason it could not be read."""
+
+    id: str
+    source: str
+    url: str | None
+    # The page as read: may still be gzip-compressed (the worker inflates it, in parallel).
+    data: bytes | None
+    # Set when the page could not be read; the item then becomes an error record.
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file to read, and which reader reads it."""
+
+    path: str
+    kind: InputKind
+
+
+def kind_of(path: str) -> InputKind | None:
+    """Return which reader handles `path`, judged by its name, or None."""
+    name = path.lower()
+    if name.endswith(HTML_SUFFIXES):
+        return "html"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
+    if name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    return None
+
+
+def file_id(path: str) -> str:
+    """Return a file's page id: its name up to the first dot."""
+    return os.path.basename(path).split(".", 1)[0]
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Yield the readable files under `folder`, recursively, in sorted order."""
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if kind_of(path) is not None:
+                yield path
+
+
+def _paths_from_stdin(stream: Iterable[str]) -> Iterator[str]:
+    for line in stream:
+        path = line.strip()
+        if path:
+            yield path
+
+
+def expand_inputs(inputs: Iterable[str], *, stdin: Iterable[str] | None = None) -> Iterator[InputFile]:
+    """Resolve INPUT arguments (folders, globs, files, ``-``) into files to read, lazily.
+
+    Raises:
+        InputError: an input does not exist, a glob matches nothing, or a file
+            has a name no reader knows.
+    """
+    for spec in inputs:
+        if spec == "-":
+            yield from expand_inputs(_paths_from_stdin(stdin if stdin is not None else sys.stdin))
+            continue
+        if os.path.isdir(spec):
+            for path in _walk(spec):
+                yield InputFile(path, kind_of(path) or "html")
+            continue
+        if os.path.exists(spec):
+            kind = kind_of(spec)
+            if kind is None:
+                raise InputError(
+                    f"{spec}: unknown input type (expected .html, .html.gz, .warc, .warc.gz, .jsonl, .jsonl.gz)"
+                )
+            yield InputFile(spec, kind)
+            continue
+        if _GLOB_CHARS & set(spec):
+            matches = sorted(glob.glob(spec, recursive=True))
+            found = False
+            for match in matches:
+                if os.path.isdir(match):
+                    for path in _walk(match):
+                        found = True
+                        yield InputFile(path, kind_of(path) or "html")
+                elif (kind := kind_of(match)) is not None:
+                    found = True
+                    yield InputFile(match, kind)
+            if not found:
+                raise InputError(f"{spec}: no input matches this pattern")
+            continue
+        raise InputError(f"{spec}: no such file or folder")
+
+
+def check_inputs(inputs: Iterable[str]) -> None:
+    """Fail early, before any work, when a named input is missing (stdin lists are checked lazily)."""
+    for spec in inputs:
+        if spec == "-" or os.path.exists(spec):
+            continue
+        if _GLOB_CHARS & set(spec) and glob.glob(spec, recursive=True):
+            continue
+        if _GLOB_CHARS & set(spec):
+            raise InputError(f"{spec}: no input matches this pattern")
+        raise InputError(f"{spec}: no such file or folder")
+
+
+def count_pages(files: Iterable[InputFile]) -> int | None:
+    """Count the pages when that is cheap (only HTML files), else return None."""
+    total = 0
+    for file in files:
+        if file.kind != "html":
+            return None
+        total += 1
+    return total
+
+
+def read_items(files: Iterable[InputFile], *, skip: Skip | None = None) -> Iterator[WorkItem]:
+    """Yield the work items of every file, in order; `skip(source)` drops pages already done."""
+    for file in files:
+        if file.kind == "html":
+            yield from read_html_file(file.path, skip=skip)
+        elif file.kind == "warc":
+            yield from read_warc(file.path, skip=skip)
+        else:
+            yield from read_jsonl(file.path, skip=skip)
+
+
+def read_html_file(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
+    """Yield the one page of an .html or .html.gz file (left compressed for the worker)."""
+    if skip is not None and skip(path):
+        return
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        yield WorkItem(file_id(path), path, None, None, f"cannot read: {exc.strerror or exc}")
+        return
+    yield WorkItem(file_id(path), path, None, data)
+
+
+def inflate(data: bytes) -> bytes:
+    """Return `data` decompressed when it is gzip, else unchanged.
+
+    Raises:
+        InputError: the gzip data is corrupt or truncated.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"corrupt gzip data: {exc}") from exc
+
+
+# --- WARC -------------------------------------------------------------------------------------
+
+
+def _is_html_response(record) -> bool:  # type: ignore[no-untyped-def]
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return False
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    elif record.rec_type == "resource":
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    else:
+        return False
+    return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES
+
+
+def _cut_short(record) -> bool:  # type: ignore[no-untyped-def]
+    """Tell whether a skipped record was cut short by the end of the file (its headers may be too)."""
+    if record.rec_type not in ("response", "resource"):
+        return False
+    # warcio would read the payload to its end anyway to reach the next record; this costs nothing more.
+    stream = record.raw_stream
+    while stream.read(1 << 16):
+        pass
+    return getattr(stream, "limit", 0) > 0
+
+
+def _record_id(record, path: str, offset: int) -> str:  # type: ignore[no-untyped-def]
+    raw = record.rec_headers.get_header("WARC-Record-ID") or ""
+    return raw.strip().strip("<>") or f"{file_id(path)}@{offset}"
+
+
+def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
+    """Yield the HTML response records of a WARC file, one at a time.
+
+    A corrupt gzip member or a truncated record becomes an error item; reading
+    then resumes at the next gzip member, when the file has one.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    try:
+        handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported apart
+    except OSError as exc:
+        yield WorkItem(file_id(path), path, None, None, f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        start = 0
+        while True:
+            handle.seek(start)
+            offset = start
+            iterator = None
+            try:
+                iterator = ArchiveIterator(handle, check_digests=False)
+                for record in iterator:
+                    # The iterator's position before the payload is read is where this record starts.
+                    offset = getattr(iterator, "offset", offset)
+                    source = f"{path}@{offset}"
+                    if not _is_html_response(record):
+                        if _cut_short(record) and (skip is None or not skip(source)):
+                            yield WorkItem(_record_id(record, path, offset), source, None, None,
+                                           "truncated WARC record")
+                        continue
+                    if skip is not None and skip(source):
+                        continue
+                    record_id = _record_id(record, path, offset)
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    data = record.content_stream().read()
+                    # The payload reader stops at the declared length; any left means the file ended early.
+                    if getattr(record.raw_stream, "limit", 0) > 0:
+                        yield WorkItem(record_id, source, url, None, "truncated WARC record")
+                        continue
+                    yield WorkItem(record_id, source, url, data)
+                return
+            except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+                failed_at = max(offset, getattr(iterator, "offset", offset) if iterator else offset)
+                source = f"{path}@{failed_at}"
+                if skip is None or not skip(source):
+                    yield WorkItem(f"{file_id(path)}@{failed_at}", source, None, None,
+                                   f"unreadable WARC record: {_one_line(exc)}")
+            resume_at = _next_gzip_member(handle, failed_at + 1)
+            if resume_at is None:
+                return
+            start = resume_at
+
+
+def _next_gzip_member(handle: BinaryIO, position: int) -> int | None:
+    """Find the next gzip member header at or after `position` (deflate, any flags)."""
+    chunk_size = 1 << 16
+    handle.seek(position)
+    carry = b""
+    base = position
+    while True:
+        chunk = handle.read(chunk_size)
+        if not chunk:
+            return None
+        window = carry + chunk
+        found = window.find(b"\x1f\x8b\x08")
+        if found >= 0:
+            return base - len(carry) + found
+        carry = window[-2:]
+        base += len(chunk)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+
+def read_jsonl(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
+    """Yield one item per line of a JSON Lines file (plain or gzip) with `url` and `html` fields."""
+    try:
+        raw: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported apart
+    except OSError as exc:
+        yield WorkItem(file_id(path), path, None, None, f"cannot read: {exc.strerror or exc}")
+        return
+    with raw:
+        magic = raw.read(2)
+        raw.seek(0)
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == GZIP_MAGIC else raw  # type: ignore[assignment]
+        line_no = 0
+        try:
+            for line_no, line in enumerate(stream, 1):
+                if not line.strip():
+                    continue
+                source = f"{path}:{line_no}"
+                if skip is not None and skip(source):
+                    continue
+                yield _jsonl_item(line, source, line_no)
+        except (OSError, EOFError, zlib.error) as exc:
+            source = f"{path}:{line_no + 1}"
+            if skip is None or not skip(source):
+                yield WorkItem(str(line_no + 1), source, None, None, f"corrupt gzip data: {_one_line(exc)}")
+
+
+def _jsonl_item(line: bytes, source: str, line_no: int) -> WorkItem:
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        return WorkItem(str(line_no), source, None, None, f"line is not JSON: {_one_line(exc)}")
+    if not isinstance(obj, dict):
+        return WorkItem(str(line_no), source, None, None, "line is not a JSON object")
+    raw_id = obj.get("id")
+    item_id = str(raw_id) if raw_id is not None and raw_id != "" else str(line_no)
+    url = obj.get("url")
+    url = url if isinstance(url, str) else None
+    html = obj.get("html")
+    if not isinstance(html, str):
+        return WorkItem(item_id, source, url, None, "no `html` string field")
+    return WorkItem(item_id, source, url, html.encode("utf-8"))
+
+
+def resolve_files(inputs: list[str], *, stdin: Iterable[str] | None = None) -> list[InputFile]:
+    """Expand INPUT arguments into a list of files (used where partitions must be known up front)."""
+    return list(expand_inputs(inputs, stdin=stdin))
+
+

@@ -1,0 +1,268 @@
+"""Clean work items on a local pool of processes: streaming, bounded, crash-proof.
+
+At most ``max_in_flight`` pages (default four per worker) are read ahead of
+the writer, whether they wait in the pool or in the reorder buffer, so memory
+stays flat whatever the size of the input. Results come out in input order,
+or in completion order with ``ordered=False``.
+
+A worker that dies (killed, out of memory, a segfault in a C library) breaks
+a `ProcessPoolExecutor`. The runner then starts a fresh pool and runs the
+pages that were in flight one at a time: the page that kills its worker again
+becomes an error record, the others are cleaned as usual.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+from scraper.bulk.readers import WorkItem
+from scraper.bulk.records import PageResult, RecordSpec, clean_item, describe, failed
+from scraper.errors import UsageError
+from scraper.models import Options
+from scraper.rules import RuleSet
+
+CRASH_MESSAGE = "worker process died while cleaning this page"
+# Pages read ahead per worker: enough to keep every worker busy while the writer catches up.
+READ_AHEAD_PER_WORKER = 4
+# How often a worker checks that its parent is alive; orphans exit within this delay.
+PARENT_CHECK_S = 0.5
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker needs to clean pages; small and picklable (rules load in the worker)."""
+
+    rules_dirs: tuple[str, ...] = ()
+    options: Options = field(default_factory=Options)
+    spec: RecordSpec = field(default_factory=RecordSpec)
+
+
+@dataclass(frozen=True)
+class WorkerContext:
+    """A worker's loaded state: compiled rules are not picklable, so each process loads its own."""
+
+    ruleset: RuleSet
+    options: Options
+    spec: RecordSpec
+
+
+PageFn = Callable[[WorkItem, WorkerContext], PageResult]
+
+
+def load_rules(dirs: Iterable[str]) -> RuleSet:
+    """Load the rule set for `dirs` (the shipped rules when empty).
+
+    Raises:
+        RuleError: a rule file is invalid.
+    """
+    from scraper import rules
+
+    dirs = tuple(dirs)
+    loader = getattr(rules, "load_ruleset", None)
+    if dirs and loader is not None:
+        return loader([*dirs]) # type: ignore[no-any-return]
+    if dirs:
+        raise UsageError("--rules is not supported yet: this build has no rule-folder loader")
+    return rules.default_ruleset()
+
+
+def make_context(config: WorkerConfig) -> WorkerContext:
+    """Load a worker's state from its config."""
+    return WorkerContext(load_rules(config.rules_dirs), config.options, config.spec)
+
+
+def clean_page(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Clean one page with a worker's context (the default page function)."""
+    return clean_item(item, context.ruleset, context.options, context.spec)
+
+
+# One per worker process, set by the pool initializer: the process *is* the scope of this
+# state, and loading rules once per process instead of once per page is the point.
+_context: WorkerContext | None = None
+
+
+def _init_worker(config: WorkerConfig) -> None:
+    global _context
+    # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _watch_parent(os.getppid())
+    _context = make_context(config)
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the parent dies (SIGKILL, power-off of its session): forked siblings keep the
+    task pipe open, so a blocked worker would otherwise never see end-of-file and linger."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scraper-parent-watch", daemon=True).start()
+
+
+def _run_in_worker(page_fn: PageFn, item: WorkItem) -> PageResult:
+    if _context is None:  # pragma: no cover - the initializer always runs first
+        raise RuntimeError("worker not initialised")
+    return page_fn(item, _context)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # fork starts workers with scraper already imported (about 0.5 s saved per worker).
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def default_jobs() -> int:
+    """Return the default number of workers: every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class _Pool:
+    """A process pool that can be replaced when a worker dies."""
+
+    def __init__(self, jobs: int, config: WorkerConfig) -> None:
+        self.jobs = jobs
+        self.config = config
+        self.restarts = 0
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=_mp_context(),
+            initializer=_init_worker,
+            initargs=(self.config,),
+        )
+
+    def submit(self, page_fn: PageFn, item: WorkItem) -> Future[PageResult]:
+        return self.executor.submit(_run_in_worker, page_fn, item)
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.restarts += 1
+        self.executor = self._start()
+
+    def run_alone(self, page_fn: PageFn, item: WorkItem) -> PageResult:
+        """Run one page with nothing else in flight, so a crash is known to be its own."""
+        try:
+            return self.submit(page_fn, item).result()
+        except BrokenProcessPool:
+            self.restart()
+            return failed(item, CRASH_MESSAGE, self.config.spec.fields)
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled back
+            return failed(item, describe(exc), self.config.spec.fields)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def run_pages(
+    items: Iterable[WorkItem],
+    config: WorkerConfig,
+    *,
+    jobs: int | None = None,
+    ordered: bool = True,
+    max_in_flight: int | None = None,
+    page_fn: PageFn = clean_page,
+) -> Iterator[PageResult]:
+    """Clean `items` on `jobs` worker processes and yield one result per item.
+
+    Args:
+        items: the pages, read lazily.
+        config: rules, options and record shape for the workers.
+        jobs: worker processes (default: every usable core).
+        ordered: yield in input order (default) or as pages finish.
+        max_in_flight: pages read but not yet yielded (default: 4 per worker).
+        page_fn: the per-page function run in the workers (module-level, picklable).
+
+    Returns:
+        An iterator of `PageResult`, one per item.
+
+    Raises:
+        UsageError: `jobs` is below 1.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise UsageError("-j must be at least 1")
+    limit = max(1, max_in_flight or jobs * READ_AHEAD_PER_WORKER)
+    source = iter(items)
+    pool = _Pool(jobs, config)
+    pending: dict[Future[PageResult], tuple[int, WorkItem]] = {}
+    ready: dict[int, PageResult] = {}
+    next_out = 0
+    submitted = 0
+    exhausted = False
+
+    def settle(seq: int, result: PageResult) -> Iterator[PageResult]:
+        nonlocal next_out
+        if not ordered:
+            yield result
+            return
+        ready[seq] = result
+        while next_out in ready:
+            yield ready.pop(next_out)
+            next_out += 1
+
+    try:
+        while True:
+            crashed: list[tuple[int, WorkItem]] = []
+            while not exhausted and len(pending) + len(ready) < limit:
+                item = next(source, None)
+                if item is None:
+                    exhausted = True
+                    break
+                try:
+                    pending[pool.submit(page_fn, item)] = (submitted, item)
+                except BrokenProcessPool:
+                    crashed.append((submitted, item))
+                submitted += 1
+                if crashed:
+                    break
+            if not pending and not crashed:
+                break
+            if pending and not crashed:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            else:
+                done = set()
+            for future in done:
+                seq, item = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    crashed.append((seq, item))
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a result or item that failed to cross processes
+                    result = failed(item, describe(exc), config.spec.fields)
+                yield from settle(seq, result)
+            if crashed:
+                # A dead worker fails every future of the pool: collect them all, then sort it out.
+                wait(pending)
+                for future, (seq, item) in list(pending.items()):
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        crashed.append((seq, item))
+                        continue
+                    except Exception as exc:  # noqa: BLE001
+                        result = failed(item, describe(exc), config.spec.fields)
+                    yield from settle(seq, result)
+                pending.clear()
+                pool.restart()
+                for seq, item in sorted(crashed, key=lambda pair: pair[0]):
+                    yield from settle(seq, pool.run_alone(page_fn, item))
+    finally:
+        pool.close()

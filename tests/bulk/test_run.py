@@ -1,0 +1,170 @@
+"""`scraper bulk` end to end on real files: counts, ids, formats, fields, Parquet, errors, worker crashes."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from scraper.bulk.readers import WorkItem
+from scraper.bulk.records import FIELDS, PageResult
+from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clean_page, run_pages
+from scraper.cli import main
+from tests.bulk.conftest import (
+    EMPTY_PAGE,
+    article_page,
+    read_records,
+    warc_pages,
+    write_gz,
+    write_jsonl,
+    write_warc,
+)
+
+
+def bulk(*args: str) -> int:
+    return main(["bulk", *args])
+
+
+def test_folder_of_html_gz(html_folder: tuple[Path, list[str]], tmp_path: Path, capsys) -> None:
+    folder, ids = html_folder
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out), "-j", "2") == 0
+    records = read_records(out)
+    assert sorted(r["id"] for r in records) == sorted(ids)
+    # Input order by default: a folder's own files in sorted order, then its subfolders'.
+    expected = sorted(folder.glob("*.html.gz")) + sorted((folder / "sub").glob("*.html.gz"))
+    assert [r["source"] for r in records] == [str(p) for p in expected]
+    first = records[0]
+    assert list(first) == list(FIELDS)
+    n = int(first["id"].split("-")[1])
+    assert first["title"] == f"Story number {n}"
+    assert f"Story {n}, paragraph 5." in first["text"] and "Privacy" not in first["text"]
+    assert first["error"] is None and isinstance(first["metadata"], dict)
+    err = capsys.readouterr().err
+    assert "12 pages, 12 cleaned, 0 empty, 0 failed" in err and "pages/s" in err
+
+
+def test_warc_and_jsonl_in_one_run(tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    warc_ids = write_warc(warc, warc_pages(5))
+    jsonl = tmp_path / "pages.jsonl"
+    write_jsonl(jsonl, [{"id": f"j{n}", "url": f"https://example.org/j/{n}", "html": article_page(n)}
+                        for n in range(4)] + [{"html": article_page(9)}])
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(warc), str(jsonl), "-o", str(out), "-j", "2") == 0
+    records = read_records(out)
+    assert [r["id"] for r in records] == warc_ids + ["j0", "j1", "j2", "j3", "5"]
+    assert records[0]["url"] == "https://example.org/news/0"
+    assert records[-1]["source"] == f"{jsonl}:5"
+    assert all(r["error"] is None and r["text"] for r in records)
+
+
+def test_broken_pages_become_error_records_and_empty_pages_are_empty(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "mixed"
+    write_gz(folder / "good.html.gz", article_page(1))
+    write_gz(folder / "empty.html.gz", EMPTY_PAGE)
+    (folder / "corrupt.html.gz").write_bytes(gzip.compress(article_page(2).encode())[:-25])
+    (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "blank.html").write_bytes(b"")
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out)) == 0
+    by_id = {r["id"]: r for r in read_records(out)}
+    assert set(by_id) == {"good", "empty", "corrupt", "binary", "blank"}
+    assert by_id["good"]["error"] is None and by_id["good"]["text"]
+    assert by_id["empty"]["error"] is None and by_id["empty"]["text"] == ""
+    assert "corrupt gzip" in by_id["corrupt"]["error"]
+    assert "binary" in by_id["binary"]["error"]
+    assert "empty" in by_id["blank"]["error"]
+    assert "5 pages, 1 cleaned, 1 empty, 3 failed" in capsys.readouterr().err
+
+
+def test_fields_trim_records_in_record_order(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    folder, ids = html_folder
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out), "--fields", "text,id") == 0
+    records = read_records(out)
+    assert all(list(r) == ["id", "text"] for r in records)
+    assert len(records) == len(ids)
+
+
+def test_unknown_field_is_a_usage_error(html_folder: tuple[Path, list[str]], tmp_path: Path, capsys) -> None:
+    folder, _ = html_folder
+    assert bulk(str(folder), "-o", str(tmp_path / "o.jsonl"), "--fields", "id,body") == 2
+    assert "unknown field(s) body" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("markdown", "# Story number"), ("html", "<p>"), ("text", "Story")])
+def test_format_chooses_the_text(tmp_path: Path, fmt: str, marker: str) -> None:
+    folder = tmp_path / "one"
+    write_gz(folder / "p.html.gz", article_page(3))
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out), "--format", fmt) == 0
+    (record,) = read_records(out)
+    assert marker in record["text"]
+    if fmt == "text":
+        assert "<p>" not in record["text"] and "# " not in record["text"]
+
+
+def test_parquet_output(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder, ids = html_folder
+    out = tmp_path / "out.parquet"
+    jsonl = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out), "-j", "2") == 0
+    assert bulk(str(folder), "-o", str(jsonl), "-j", "2") == 0
+    rows = pq.read_table(out).to_pylist()
+    assert rows == read_records(jsonl)
+    assert sorted(r["id"] for r in rows) == sorted(ids)
+
+
+def test_parquet_with_resume_is_refused(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    folder, _ = html_folder
+    assert bulk(str(folder), "-o", str(tmp_path / "o.parquet"), "--resume") == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["-j", "0"], 2), (["--format", "pdf"], 2), ([], 3)],
+)
+def test_exit_codes(tmp_path: Path, args: list[str], code: int, capsys) -> None:
+    missing = str(tmp_path / "nowhere")
+    assert bulk(missing, "-o", str(tmp_path / "o.jsonl"), *args) == code
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def by_source(record: dict) -> str:
+    return record["source"]
+
+
+def test_unordered_gives_the_same_records(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    folder, _ = html_folder
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert bulk(str(folder), "-o", str(a), "-j", "2") == 0
+    assert bulk(str(folder), "-o", str(b), "-j", "2", "--unordered") == 0
+    assert sorted(read_records(a), key=by_source) == sorted(read_records(b), key=by_source)
+
+
+# --- worker crashes ----------------------------------------------------------------------------
+
+
+def crash_on_marked(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Kill the worker process on pages whose id starts with 'crash' (a segfault would do the same)."""
+    if item.id.startswith("crash"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return clean_page(item, context)
+
+
+def test_a_dying_worker_becomes_an_error_record_and_the_run_goes_on() -> None:
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(20)]
+    items[5] = WorkItem("crash-a", "mem:5", None, article_page(5).encode())
+    items[13] = WorkItem("crash-b", "mem:13", None, article_page(13).encode())
+    results = list(run_pages(items, WorkerConfig(), jobs=2, page_fn=crash_on_marked))
+    assert [r.record["source"] for r in results] == [i.source for i in items]
+    crashed = {r.record["id"]: r.record["error"] for r in results if r.outcome == "failed"}
+    assert crashed == {"crash-a": CRASH_MESSAGE, "crash-b": CRASH_MESSAGE}
+    assert sum(r.outcome == "cleaned" for r in results) == 18
