@@ -24,6 +24,12 @@ from scraper.trace import Trace
 
 _CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside p figure span".split())
 _WORD = re.compile(r"\w+")
+# Climb to the parent when it holds this much more prose (factor and absolute chars) ...
+_CLIMB_PROSE_GAIN = 1.25
+_CLIMB_MIN_CHARS = 100
+# ... and stays mostly unlinked, overall and in what it adds.
+_CLIMB_MAX_DENSITY = 0.35
+_CLIMB_MAX_ADDED_DENSITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,22 +69,30 @@ def select_body(
 
 
 def _climb(top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats]) -> Candidate:
-    """Move up while the parent holds clearly more prose (an article split over sibling blocks)."""
+    """Move up to the highest ancestor that adds real prose and little navigation.
+
+    Wrapper levels that add nothing are passed through; the walk stops at the first
+    ancestor that is link-heavy (a page layout holding menus and teaser lists).
+    """
     scores = {c.element: c.score for c in candidates}
     current = top
-    for _ in range(4):
-        parent = current.element.getparent()
-        if parent is None or tag_of(parent) in ("html",):
+    mine = stats.get(top.element)
+    if mine is None:
+        return top
+    for ancestor in top.element.iterancestors():
+        if tag_of(ancestor) == "html":
             break
-        mine = stats.get(current.element)
-        theirs = stats.get(parent)
-        if mine is None or theirs is None:
+        theirs = stats.get(ancestor)
+        if theirs is None or theirs.link_density > _CLIMB_MAX_DENSITY:
             break
-        # The parent adds much more prose and is not link-heavy: the article continues beside us.
-        if theirs.p_chars > mine.p_chars * 1.5 and theirs.link_density < 0.35 and scores.get(parent, 0) > current.score * 0.8:
-            current = Candidate(parent, scores.get(parent, current.score))
-        else:
+        added_text = theirs.text_chars - mine.text_chars
+        added_links = theirs.link_chars - mine.link_chars
+        added_density = added_links / added_text if added_text > 0 else 0.0
+        if added_density >= _CLIMB_MAX_ADDED_DENSITY and added_text > 200:
             break
+        if theirs.p_chars >= mine.p_chars * _CLIMB_PROSE_GAIN + _CLIMB_MIN_CHARS:
+            current = Candidate(ancestor, scores.get(ancestor, current.score))
+            mine = theirs
     return current
 
 

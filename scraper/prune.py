@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from scraper.models import Options
-from scraper.rules.model import GenericRules, SiteRule
+from scraper.rules.model import GenericRules, Selector, SiteRule
 from scraper.score import NodeStats, attr_text, measure_tree, tag_of
 from scraper.trace import Trace
 
@@ -13,6 +13,13 @@ from scraper.trace import Trace
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 # An element that holds at least this share of the page's prose is never pruned as chrome.
 _HOLDS_ARTICLE_SHARE = 0.4
+# Generic removals (buttons, hidden parts) never take an element holding this much paragraph text:
+# such an element is a parser accident (a <button> left open around the page) or real content.
+_GENERIC_PROSE_GUARD = 500
+# Weak class/id evidence ("widget", "header") prunes only elements with less prose than this.
+_WEAK_PROSE_LIMIT = 200
+# Tags whose removal is always safe whatever they contain.
+_ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
 
 def detach(element: etree._Element) -> None:
@@ -44,34 +51,50 @@ def _protected(root: etree._Element, rule: SiteRule | None) -> set[etree._Elemen
 
 def remove_selected(
     root: etree._Element,
-    selectors: tuple,
+    selectors: tuple[Selector, ...],
     reason: str,
     keep: set[etree._Element],
     trace: Trace | None,
+    stats: dict[etree._Element, NodeStats] | None = None,
 ) -> None:
-    """Detach every element a selector matches, unless a keep rule protects it."""
+    """Detach every element a selector matches, unless kept (or, with `stats`, holding prose)."""
     for selector in selectors:
         for element in selector.select(root):
             if element in keep or element is root or tag_of(element) in ("body", "html"):
                 continue
+            if stats is not None and tag_of(element) not in _ALWAYS_REMOVE:
+                s = stats.get(element)
+                if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
+                    continue
             if trace is not None:
                 trace.record(element, "removed", f"{reason} {selector.expr}")
             detach(element)
 
 
-def _holds_article(stats: NodeStats | None, page_prose: int) -> bool:
-    return bool(stats and page_prose and stats.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose)
+def _chrome_reason(element: etree._Element, tag: str, generic: GenericRules | None) -> tuple[str, bool]:
+    """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak."""
+    if tag in CHROME_TAGS:
+        return f"pruned <{tag}>", False
+    if generic is None or tag in ("p", "a", "span", "li", "td", "tr", "h1", "h2", "h3", "body"):
+        return "", False
+    attrs = attr_text(element)
+    if not attrs:
+        return "", False
+    if generic.boilerplate_attr.search(attrs):
+        return f"pruned class/id {attrs[:60]!r}", False
+    if generic.weak_attr is not None and generic.weak_attr.search(attrs):
+        return f"pruned class/id {attrs[:60]!r}", True
+    return "", False
 
 
 def prune_chrome(
     body: etree._Element,
     generic: GenericRules | None,
-    options: Options,
+    stats: dict[etree._Element, NodeStats],
     keep: set[etree._Element],
     trace: Trace | None,
 ) -> None:
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
-    stats = measure_tree(body)
     page_prose = stats[body].p_chars if body in stats else 0
     doomed: list[tuple[etree._Element, str]] = []
     skip: set[etree._Element] = set()
@@ -79,17 +102,15 @@ def prune_chrome(
         tag = tag_of(element)
         if not tag or element in keep or element in skip:
             continue
-        why = ""
-        if tag in CHROME_TAGS:
-            why = f"pruned <{tag}>"
-        elif generic is not None and tag not in ("p", "a", "span", "li", "td", "tr", "h1", "h2", "h3"):
-            attrs = attr_text(element)
-            if attrs and generic.boilerplate_attr.search(attrs):
-                why = f"pruned class/id {attrs[:60]!r}"
+        why, weak = _chrome_reason(element, tag, generic)
         if not why:
             continue
         s = stats.get(element)
-        if _holds_article(s, page_prose):
+        if s is None:
+            continue
+        if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose:
+            continue
+        if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
             continue
         doomed.append((element, why))
         skip.update(element.iterdescendants())
@@ -108,12 +129,13 @@ def prune_tree(
 ) -> etree._Element:
     """Apply rule removals and generic pruning to `root` in place; return the body."""
     keep = _protected(root, rule)
-    if generic is not None:
-        remove_selected(root, generic.remove, "generic remove", keep, trace)
+    stats = measure_tree(root)
     if rule is not None:
         remove_selected(root, rule.remove, f"rule {rule.id} remove", keep, trace)
+    if generic is not None:
+        remove_selected(root, generic.remove, "generic remove", keep, trace, stats)
     body = root.find("body")
     if body is None:
         body = root
-    prune_chrome(body, generic, options, keep, trace)
+    prune_chrome(body, generic, stats, keep, trace)
     return body

@@ -64,6 +64,9 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
         tag = tag_of(element)
         if not tag:
             continue
+        if tag in _INVISIBLE_TAGS:
+            stats[element] = _EMPTY
+            continue
         own = _chars(element.text)
         punct = len(_PUNCT.findall(element.text)) if element.text else 0
         text = own
@@ -87,6 +90,11 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
             p_chars = max(p_chars, text - links)
         stats[element] = NodeStats(text, links, p_chars, punct)
     return stats
+
+
+_EMPTY = NodeStats(0, 0, 0, 0)
+# Their text is code or data, never reader-visible prose.
+_INVISIBLE_TAGS = frozenset({"script", "style", "template"})
 
 
 @dataclass(frozen=True)

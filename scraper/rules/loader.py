@@ -75,7 +75,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
-    "attributes": ("boilerplate", "content"),
+    "attributes": ("boilerplate", "weak", "content"),
     "remove": ("selectors",),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -194,6 +194,9 @@ def load_generic(file: Path) -> GenericRules:
         remove=tuple(
             compile_selector(s, path=where, key="remove.selectors") for s in strings("remove", "selectors")
         ),
+        weak_attr=_token_regex(strings("attributes", "weak"), path=where, key="attributes.weak")
+        if strings("attributes", "weak")
+        else None,
     )
 
 

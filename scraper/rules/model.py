@@ -45,6 +45,8 @@ class GenericRules:
     content_attr: re.Pattern[str]
     # Elements removed from every page before scoring.
     remove: tuple[Selector, ...] = ()
+    # class/id tokens that are weaker evidence: pruned only when the element holds little prose.
+    weak_attr: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
