@@ -115,6 +115,9 @@ def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats
     for anchor in anchors:
         holders.add(anchor)
         holders.update(anchor.iterancestors())
+        if tag_of(anchor) != "h1":
+            # Inside the article marker, a block with much of the prose is the body itself.
+            holders.update(anchor.iterdescendants())
     return holders
 
 
