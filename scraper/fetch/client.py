@@ -210,6 +210,15 @@ class _Base:
         )
 
 
+def _new_host(host: str, chain: list[str]) -> bool:
+    """Return True when a request to `host` starts a visit there and so waits its turn.
+
+    Retries are spaced by their backoff, and a redirect within one host by the
+    redirect itself; pacing them too would only slow single-page fetches down.
+    """
+    return not chain or httpx.URL(chain[-1]).host != host
+
+
 def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
     if response.is_stream_consumed:
         yield response.content
@@ -310,9 +319,10 @@ class Fetcher(_Base):
     ) -> _Step:
         for attempt in itertools.count():
             deadline.check(url)
-            self._pacer.wait_turn(host)
-            if attempt == 0 and not chain:
-                deadline.restart()  # waiting for the host's turn is politeness, not slowness
+            if attempt == 0 and _new_host(host, chain):
+                self._pacer.wait_turn(host)
+                if not chain:
+                    deadline.restart()  # waiting for the host's turn is politeness, not slowness
             try:
                 step = self._attempt(requested, url, chain, attempt, deadline)
             except httpx.HTTPError as exc:
@@ -481,7 +491,7 @@ class AsyncFetcher(_Base):
     ) -> _Step:
         for attempt in itertools.count():
             deadline.check(url)
-            async with self._pacer.turn(host):
+            async with self._pacer.turn(host, wait=attempt == 0 and _new_host(host, chain)):
                 if attempt == 0 and not chain:
                     deadline.restart()  # waiting for the host's turn is politeness, not slowness
                 try:
