@@ -382,3 +382,25 @@ def test_warc_headers_describe_the_stored_payload() -> None:
         ("X-Crawler-Content-Length", "42"),
         ("Content-Length", "500"),
     ]
+
+
+def test_docs_name_every_fetch_flag_and_option() -> None:
+    import argparse
+    import dataclasses
+    from pathlib import Path
+
+    from scraper.cli import fetch_cmd
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "fetch.md").read_text("utf-8")
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    fetch_cmd.register(sub)
+    flags = {
+        option
+        for action in sub.choices["fetch"]._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+    assert flags and all(f"`{flag}" in docs for flag in flags), flags - set(docs.split("`"))
+    fields = {field.name for field in dataclasses.fields(FetchOptions)}
+    assert all(f"`{name}`" in docs for name in fields), [n for n in fields if f"`{n}`" not in docs]
