@@ -133,16 +133,17 @@ class _Base:
     ) -> _Step | None:
         """Decide from the status line alone; None means: read the body."""
         status = response.status_code
-        wait = retry_wait_s(
-            attempt=attempt,
-            status=status,
-            retry_after=response.headers.get("retry-after"),
-            options=self.options,
-            rng=self._rng,
-            remaining_s=deadline.remaining_s,
-        ) if status in self.options.retry_statuses else None
-        if wait is not None:
-            return _Step(retry_after_s=wait)
+        if status in self.options.retry_statuses:
+            wait = retry_wait_s(
+                attempt=attempt,
+                status=status,
+                retry_after=response.headers.get("retry-after"),
+                options=self.options,
+                rng=self._rng,
+                remaining_s=deadline.remaining_s,
+            )
+            if wait is not None:
+                return _Step(retry_after_s=wait)
         if status in _REDIRECTS and "location" in response.headers:
             return _Step(redirect_to=self._redirect_target(response, url, chain))
         if not 200 <= status < 300:
@@ -163,12 +164,11 @@ class _Base:
     def _redirect_target(self, response: httpx.Response, url: str, chain: list[str]) -> str:
         target = str(response.url.join(response.headers["location"]))
         if target == url or target in chain:
-            hops = " -> ".join([*chain[chain.index(target):], url, target] if target in chain else [url, target])
-            raise TooManyRedirects(f"redirect loop: {hops}", url=url)
+            # Show the cycle itself, from its first visit back to it.
+            cycle = [*chain[chain.index(target):], url, target] if target in chain else [url, target]
+            raise TooManyRedirects(f"redirect loop: {' -> '.join(cycle)}", url=url)
         if len(chain) + 1 > self.options.max_redirects:
-            raise TooManyRedirects(
-                f"more than {self.options.max_redirects} redirects", url=url
-            )
+            raise TooManyRedirects(f"more than {self.options.max_redirects} redirects", url=url)
         return target
 
     def _reader(self, response: httpx.Response, url: str, max_bytes: int | None = None) -> BodyReader:
