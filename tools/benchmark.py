@@ -205,7 +205,7 @@ def profile(folder: Path, top: int) -> str:
     profiler.disable()
     elapsed = time.perf_counter() - started
     stats = pstats.Stats(profiler)
-    rows = []
+    rows: list[tuple[float, float, int, str]] = []
     for (file, line, func), (_, calls, own, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append((own, cumulative, calls, f"{_short(file)}:{line}({func})"))
     per_page = 1000 / len(pages)
@@ -218,7 +218,7 @@ def profile(folder: Path, top: int) -> str:
         ("by cumulative time, libraries called by scraper", 1, lambda name: not name.startswith(("scraper/", "<", "{"))),
     ):
         out.append(f"\n== {title} ==\n{'own':>7} {'cumul':>7} {'calls':>9}  function")
-        for own, cumulative, calls, name in sorted(rows, key=lambda r: -r[key]):
+        for own, cumulative, calls, name in sorted(rows, key=lambda r: r[key], reverse=True):
             if keep(name) and len(out[-1].splitlines()) < top + 3:
                 out[-1] += f"\n{own * per_page:7.2f} {cumulative * per_page:7.2f} {calls:>9}  {name}"
     return "\n".join(out) + "\n"
