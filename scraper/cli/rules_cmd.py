@@ -149,7 +149,7 @@ def handle_import_ftr(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from exc
     written, empty = 0, 0
     skipped: dict[str, int] = {}
-    for file in sorted(source.glob("*.txt")) + sorted(source.glob(".*.txt")):
+    for file in sorted(f for f in source.iterdir() if f.is_file() and f.suffix == ".txt"):
         if file.name.startswith(("README", "LICENSE")):
             continue
         parsed = ftr.load_ftr_file(file)

@@ -133,16 +133,17 @@ class _Base:
     ) -> _Step | None:
         """Decide from the status line alone; None means: read the body."""
         status = response.status_code
-        wait = retry_wait_s(
-            attempt=attempt,
-            status=status,
-            retry_after=response.headers.get("retry-after"),
-            options=self.options,
-            rng=self._rng,
-            remaining_s=deadline.remaining_s,
-        ) if status in self.options.retry_statuses else None
-        if wait is not None:
-            return _Step(retry_after_s=wait)
+        if status in self.options.retry_statuses:
+            wait = retry_wait_s(
+                attempt=attempt,
+                status=status,
+                retry_after=response.headers.get("retry-after"),
+                options=self.options,
+                rng=self._rng,
+                remaining_s=deadline.remaining_s,
+            )
+            if wait is not None:
+                return _Step(retry_after_s=wait)
         if status in _REDIRECTS and "location" in response.headers:
             return _Step(redirect_to=self._redirect_target(response, url, chain))
         if not 200 <= status < 300:
@@ -163,12 +164,11 @@ class _Base:
     def _redirect_target(self, response: httpx.Response, url: str, chain: list[str]) -> str:
         target = str(response.url.join(response.headers["location"]))
         if target == url or target in chain:
-            hops = " -> ".join([*chain[chain.index(target):], url, target] if target in chain else [url, target])
-            raise TooManyRedirects(f"redirect loop: {hops}", url=url)
+            # Show the cycle itself, from its first visit back to it.
+            cycle = [*chain[chain.index(target):], url, target] if target in chain else [url, target]
+            raise TooManyRedirects(f"redirect loop: {' -> '.join(cycle)}", url=url)
         if len(chain) + 1 > self.options.max_redirects:
-            raise TooManyRedirects(
-                f"more than {self.options.max_redirects} redirects", url=url
-            )
+            raise TooManyRedirects(f"more than {self.options.max_redirects} redirects", url=url)
         return target
 
     def _reader(self, response: httpx.Response, url: str, max_bytes: int | None = None) -> BodyReader:
@@ -208,6 +208,15 @@ class _Base:
             rng=self._rng,
             remaining_s=deadline.remaining_s,
         )
+
+
+def _new_host(host: str, chain: list[str]) -> bool:
+    """Return True when a request to `host` starts a visit there and so waits its turn.
+
+    Retries are spaced by their backoff, and a redirect within one host by the
+    redirect itself; pacing them too would only slow single-page fetches down.
+    """
+    return not chain or httpx.URL(chain[-1]).host != host
 
 
 def _raw_chunks(response: httpx.Response) -> Iterator[bytes]:
@@ -310,9 +319,10 @@ class Fetcher(_Base):
     ) -> _Step:
         for attempt in itertools.count():
             deadline.check(url)
-            self._pacer.wait_turn(host)
-            if attempt == 0 and not chain:
-                deadline.restart()  # waiting for the host's turn is politeness, not slowness
+            if attempt == 0 and _new_host(host, chain):
+                self._pacer.wait_turn(host)
+                if not chain:
+                    deadline.restart()  # waiting for the host's turn is politeness, not slowness
             try:
                 step = self._attempt(requested, url, chain, attempt, deadline)
             except httpx.HTTPError as exc:
@@ -481,7 +491,7 @@ class AsyncFetcher(_Base):
     ) -> _Step:
         for attempt in itertools.count():
             deadline.check(url)
-            async with self._pacer.turn(host):
+            async with self._pacer.turn(host, wait=attempt == 0 and _new_host(host, chain)):
                 if attempt == 0 and not chain:
                     deadline.restart()  # waiting for the host's turn is politeness, not slowness
                 try:

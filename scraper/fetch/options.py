@@ -49,7 +49,8 @@ class FetchOptions:
     robots_max_bytes: int = 512_000
     # At most this many requests in flight to one host at a time.
     per_host_concurrency: int = 2
-    # Seconds between the starts of two requests to one host.
+    # Seconds between two page requests to one host (retries wait their backoff instead,
+    # and a redirect within one host goes at once: both belong to a page already started).
     min_host_delay_s: float = 1.0
     # Off: loopback, private, link-local, multicast and reserved addresses are refused.
     allow_private: bool = False

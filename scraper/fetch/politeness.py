@@ -40,11 +40,11 @@ class HostPacer:
             time.sleep(wait)
 
     @contextlib.asynccontextmanager
-    async def turn(self, host: str) -> AsyncIterator[None]:
-        """Hold one of the host's request slots, starting no sooner than its delay allows."""
+    async def turn(self, host: str, *, wait: bool = True) -> AsyncIterator[None]:
+        """Hold one of the host's request slots; with `wait`, start no sooner than the delay allows."""
         semaphore = self._semaphores.setdefault(host, asyncio.Semaphore(self.per_host_concurrency))
         async with semaphore:
-            wait = self.reserve(host)
-            if wait > 0:
-                await asyncio.sleep(wait)
+            delay = self.reserve(host) if wait else 0.0
+            if delay > 0:
+                await asyncio.sleep(delay)
             yield

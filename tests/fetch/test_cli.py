@@ -214,3 +214,18 @@ def test_python_m_scraper_clean_url(server: FaultServer) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert ARTICLE_PARAGRAPHS[0] in done.stdout
+
+
+def test_bulk_cleans_the_warc_that_fetch_wrote(
+    server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warc, out = tmp_path / "pages.warc.gz", tmp_path / "pages.jsonl"
+    urls = [server.url(p) for p in ("/article", "/gzipped", "/cp1251")]
+    assert main(["fetch", *urls, "--warc", str(warc), *FAST]) == 0
+    assert main(["bulk", str(warc), "-o", str(out), "-j", "1"]) == 0
+    records = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    by_url = {record["url"]: record for record in records}
+    assert set(by_url) == set(urls)
+    assert all(record["error"] is None for record in records)
+    assert ARTICLE_PARAGRAPHS[3] in by_url[server.url("/gzipped")]["text"]
+    assert CP1251_WORDS in by_url[server.url("/cp1251")]["text"]

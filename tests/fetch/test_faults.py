@@ -317,6 +317,13 @@ def test_pacing_spaces_requests_to_one_host(server: FaultServer) -> None:
     assert time.monotonic() - started >= 0.6
 
 
+def test_same_host_redirects_are_not_paced(server: FaultServer) -> None:
+    with Fetcher(LOCAL.replace(min_host_delay_s=5.0)) as fetcher:
+        page = fetcher.fetch(server.url("/chain/3"))
+    # Three hops, each on the same host: none waits the 5 s a new page would.
+    assert page.redirects and page.elapsed_s < 4.0
+
+
 def test_fetch_many_yields_every_url_once(server: FaultServer, bounds: Bounds, token: str) -> None:
     expected: dict[str, type] = {
         server.url("/article"): Page,

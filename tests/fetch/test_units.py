@@ -382,3 +382,59 @@ def test_warc_headers_describe_the_stored_payload() -> None:
         ("X-Crawler-Content-Length", "42"),
         ("Content-Length", "500"),
     ]
+
+
+def test_docs_name_every_fetch_flag_and_option() -> None:
+    import argparse
+    import dataclasses
+    from pathlib import Path
+
+    from scraper.cli import fetch_cmd
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "fetch.md").read_text("utf-8")
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    fetch_cmd.register(sub)
+    flags = {
+        option
+        for action in sub.choices["fetch"]._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+    assert flags and all(f"`{flag}" in docs for flag in flags), flags - set(docs.split("`"))
+    fields = {field.name for field in dataclasses.fields(FetchOptions)}
+    assert all(f"`{name}`" in docs for name in fields), [n for n in fields if f"`{n}`" not in docs]
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_robots_cache_expires_after_its_ttl() -> None:
+    from scraper.fetch.robots import ALLOW_ALL, RobotsCache
+
+    clock = FakeClock()
+    cache = RobotsCache(ttl_s=60, clock=clock)
+    cache.put("http://a.example", ALLOW_ALL)
+    clock.now += 59
+    assert cache.get("http://a.example") is ALLOW_ALL
+    clock.now += 2
+    assert cache.get("http://a.example") is None
+    assert cache.get("http://b.example") is None
+
+
+def test_pacer_spreads_requests_to_one_host_only() -> None:
+    from scraper.fetch.politeness import HostPacer
+
+    clock = FakeClock()
+    pacer = HostPacer(delay_s=1.5, per_host_concurrency=2, clock=clock)
+    assert [pacer.reserve("a.example") for _ in range(3)] == [0.0, 1.5, 3.0]
+    assert pacer.reserve("b.example") == 0.0
+    clock.now += 10
+    assert pacer.reserve("a.example") == 0.0

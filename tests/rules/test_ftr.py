@@ -1,0 +1,125 @@
+"""FiveFilters / Instapaper site config files, read as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import scraper
+from scraper.cli import main
+from scraper.rules import load_ruleset, load_ruleset_report
+from scraper.rules.ftr import host_of_file, load_ftr_file
+from scraper.rules.loader import load_site_rule
+
+SHARED_FTR = Path(__file__).resolve().parents[3] / "shared" / "ftr-site-config"
+
+SAMPLE = """# a site config written for this test
+title: //h1[@class='headline']
+author: //span[@class="byline"]
+date: //time
+body: //div[@id='story']
+body: //article
+strip: //div[contains(@class, 'promo')]
+strip_id_or_class: share-tools
+strip_image_src: /pixel.gif
+prune: no
+tidy: no
+replace_string(<br /><br />): </p><p>
+find_string: <p>
+http_header(user-agent): Mozilla
+test_url: https://news.example.org/2024/01/story
+strip: //div[@class='broken'
+this is not a directive
+"""
+
+PAGE = """<html><body><h1 class="headline">Wind farm approved</h1><span class="byline">Ana Kos</span>
+<div class="promo"><p>Subscribe today and save half on your first year of the print edition and app.</p></div>
+<div id="story"><p>The council approved the offshore wind farm on Tuesday after three years of hearings and
+two public consultations about the cable route.</p><div class="share-tools"><p>Share this story with a friend
+who cares about energy policy and the future of the coast.</p></div>
+<p>Construction of the first turbines is due to start next spring, weather permitting.</p>
+<img src="https://cdn.example.org/pixel.gif"></div>
+<div class="sidebar"><p>Most read: a very long list of other stories that has nothing to do with this one at all.</p></div>
+</body></html>"""
+
+
+def write_sample(folder: Path, name: str = "news.example.org.txt") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / name
+    file.write_text(SAMPLE, encoding="utf-8")
+    return file
+
+
+def test_directives_are_mapped_and_the_rest_counted(tmp_path: Path) -> None:
+    parsed = load_ftr_file(write_sample(tmp_path))
+    assert parsed.hosts == ("news.example.org",)
+    assert parsed.fields["body"] == ["//div[@id='story']", "//article"]
+    assert parsed.fields["title"] == ["//h1[@class='headline']"]
+    assert len(parsed.fields["remove"]) == 3  # strip, strip_id_or_class, strip_image_src
+    assert parsed.test_urls == ["https://news.example.org/2024/01/story"]
+    assert parsed.skipped == {
+        "prune": 1, "tidy": 1, "replace_string": 1, "find_string": 1, "http_header": 1,
+        "bad xpath": 1, "unparsable line": 1,
+    }
+    assert any("line 16" in p and "bad XPath" in p for p in parsed.problems)
+    rule = parsed.rule
+    assert rule is not None and [s.kind for s in rule.body] == ["xpath", "xpath"]
+
+
+def test_leading_dot_file_matches_subdomains(tmp_path: Path) -> None:
+    assert host_of_file(Path(".example.org.txt")) == ("*.example.org",)
+    write_sample(tmp_path, ".example.org.txt")
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    assert rules.match("https://news.example.org/a").id == "ftr:.example.org"
+    assert rules.match("https://example.com/a") is None
+
+
+def test_ftr_rule_applies_when_cleaning(tmp_path: Path) -> None:
+    write_sample(tmp_path)
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    article = scraper.clean(PAGE, url="https://news.example.org/2024/01/story", rules=rules)
+    assert article.rule_id == "ftr:news.example.org"
+    assert "approved the offshore wind farm" in article.text
+    assert "first turbines is due to start" in article.text
+    assert "Share this story with a friend" not in article.text
+    assert "Most read" not in article.text
+    assert article.metadata.author == "Ana Kos"
+
+
+def test_import_ftr_writes_loadable_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "ftr"
+    write_sample(source)
+    write_sample(source, ".example.net.txt")
+    (source / "empty.example.txt").write_text("# nothing\ntest_url: https://empty.example/\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["rules", "import-ftr", str(source), "-o", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "2 rules written" in report and "1 files with nothing to convert" in report
+    assert "skipped\tbad xpath\t2" in report
+    rule = load_site_rule(out / "news.example.org.toml")
+    assert rule.hosts == ("news.example.org",)
+    assert [s.expr for s in rule.body] == ["//div[@id='story']", "//article"]
+    assert load_site_rule(out / "_wild.example.net.toml").hosts == ("*.example.net",)
+    assert main(["rules", "check", str(out)]) == 0
+
+
+def test_shared_ftr_folder_loads_with_counts() -> None:
+    if not SHARED_FTR.is_dir():
+        pytest.fail(f"the FTR snapshot is expected at {SHARED_FTR} (read in place, never copied)")
+    report = load_ruleset_report([SHARED_FTR], include_shipped=False)
+    assert report.ftr_files > 1500
+    assert len(report.ruleset.sites) > 1500
+    # Directives with no counterpart are reported, not silently dropped.
+    for name in ("prune", "replace_string", "tidy", "http_header", "single_page_link"):
+        assert report.skipped.get(name, 0) > 0, name
+    rule = report.ruleset.match("https://www.bbc.co.uk/news/world-1")
+    assert rule is not None and rule.id == "ftr:bbc.co.uk" and rule.body
+
+
+def test_rules_list_shows_ftr_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_sample(tmp_path)
+    assert main(["rules", "list", "--rules", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"ftr:news.example.org\tnews.example.org\t{tmp_path}" in lines
+    assert any(line.startswith("telegraph\ttelegraph.co.uk\t") for line in lines)

@@ -1,0 +1,177 @@
+"""The rules loader: validation up front, precedence between folders, matching."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scraper.cli import main
+from scraper.errors import RuleError
+from scraper.rules import default_ruleset, load_ruleset, rule_dirs_from_env, shipped_rules_dir
+from scraper.rules.loader import load_site_rule
+
+GOOD = """schema = 1
+hosts = ["example.com"]
+[select]
+body = ["article .story"]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    file = folder / name
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+BROKEN = [
+    ("unknown top-level key", 'schema = 1\nhosts = ["a.com"]\nbogus = 1\n[select]\nbody = ["p"]\n', "bogus"),
+    ("unknown table key", 'schema = 1\nhosts = ["a.com"]\n[select]\nbdy = ["p"]\n', "select.bdy"),
+    ("wrong type", 'schema = 1\nhosts = ["a.com"]\nnote = 3\n[select]\nbody = ["p"]\n', "note"),
+    ("list of non-strings", 'schema = 1\nhosts = ["a.com"]\n[select]\nbody = [1, 2]\n', "select.body"),
+    ("bad css", 'schema = 1\nhosts = ["a.com"]\n[remove]\nselectors = ["div[[x"]\n', "remove.selectors"),
+    ("bad xpath", 'schema = 1\nhosts = ["a.com"]\n[select]\nbody = ["//div[@class="]\n', "select.body"),
+    ("bad regex", 'schema = 1\nhosts = ["a.com"]\n[drop_text]\npatterns = ["(unclosed"]\n', "drop_text.patterns"),
+    ("bad path regex", 'schema = 1\nhosts = ["a.com"]\npaths = ["[z-a]"]\n[select]\nbody = ["p"]\n', "paths"),
+    ("bad host", 'schema = 1\nhosts = ["http://a.com/"]\n[select]\nbody = ["p"]\n', "hosts"),
+    ("no host", 'schema = 1\nhosts = []\n[select]\nbody = ["p"]\n', "hosts"),
+    ("missing schema", 'hosts = ["a.com"]\n[select]\nbody = ["p"]\n', "schema"),
+    ("future schema", 'schema = 7\nhosts = ["a.com"]\n[select]\nbody = ["p"]\n', "schema"),
+    ("unknown option", 'schema = 1\nhosts = ["a.com"]\n[options]\nturbo = true\n', "options.turbo"),
+    ("option of wrong type", 'schema = 1\nhosts = ["a.com"]\n[options]\nteaser_run_min = "3"\n', "options.teaser_run_min"),
+    ("generic not a bool", 'schema = 1\nhosts = ["a.com"]\ngeneric = "no"\n[select]\nbody = ["p"]\n', "generic"),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "key"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_rule_names_file_and_key(tmp_path: Path, label: str, text: str, key: str) -> None:
+    file = write(tmp_path, "broken.toml", text)
+    with pytest.raises(RuleError) as info:
+        load_ruleset([tmp_path])
+    assert info.value.path == str(file)
+    assert info.value.key == key
+    assert str(file) in str(info.value) and key in str(info.value)
+
+
+def test_invalid_toml_names_file(tmp_path: Path) -> None:
+    file = write(tmp_path, "x.toml", "schema = = 1\n")
+    with pytest.raises(RuleError, match="not valid TOML") as info:
+        load_ruleset([tmp_path])
+    assert info.value.path == str(file)
+
+
+def test_broken_generic_file_names_key(tmp_path: Path) -> None:
+    write(tmp_path, "generic.toml", 'schema = 1\n[clutter]\nheadings = ["(oops"]\n')
+    with pytest.raises(RuleError) as info:
+        load_ruleset([tmp_path])
+    assert info.value.key == "clutter.headings"
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match="not a folder"):
+        load_ruleset([tmp_path / "nope"])
+
+
+def test_shipped_rules_load_and_are_cached() -> None:
+    rules = default_ruleset()
+    assert rules is default_ruleset()
+    assert len(rules.sites) >= 15
+    assert (shipped_rules_dir() / "generic.toml").is_file()
+    assert all(rule.fixture for rule in rules.sites)
+
+
+def test_user_folder_wins_over_shipped(tmp_path: Path) -> None:
+    write(tmp_path, "mine.toml", 'schema = 1\nhosts = ["telegraph.co.uk"]\n[select]\nbody = ["main"]\n')
+    rules = load_ruleset([tmp_path])
+    assert rules.match("https://www.telegraph.co.uk/news/x").id == "mine"
+    assert default_ruleset().match("https://www.telegraph.co.uk/news/x").id == "telegraph"
+
+
+def test_earlier_user_folder_wins(tmp_path: Path) -> None:
+    write(tmp_path / "a", "first.toml", GOOD)
+    write(tmp_path / "b", "second.toml", GOOD)
+    rules = load_ruleset([tmp_path / "a", tmp_path / "b"], include_shipped=False)
+    assert rules.match("http://example.com/").id == "first"
+    rules = load_ruleset([tmp_path / "b", tmp_path / "a"], include_shipped=False)
+    assert rules.match("http://example.com/").id == "second"
+
+
+def test_most_specific_host_and_path_win(tmp_path: Path) -> None:
+    write(tmp_path, "wild.toml", GOOD.replace('"example.com"', '"*.example.com"'))
+    write(tmp_path, "exact.toml", GOOD.replace('"example.com"', '"news.example.com"'))
+    write(tmp_path, "blog.toml", GOOD.replace('"example.com"]', '"news.example.com"]\npaths = ["^/blog/"]'))
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    assert rules.match("https://shop.example.com/x").id == "wild"
+    assert rules.match("https://example.com/x").id == "wild"
+    assert rules.match("https://news.example.com/world/1").id == "exact"
+    assert rules.match("https://news.example.com/blog/1").id == "blog"
+    assert rules.match("https://example.org/") is None
+
+
+def test_generic_opt_out_and_options(tmp_path: Path) -> None:
+    write(tmp_path, "x.toml", 'schema = 1\nhosts = ["x.com"]\ngeneric = false\n[options]\nmax_link_density = 1\n')
+    rule = load_ruleset([tmp_path], include_shipped=False).match("http://x.com/")
+    assert rule.use_generic is False
+    assert rule.options == (("max_link_density", 1.0),)
+
+
+def test_generic_set_applies_without_shipped_site_rules(tmp_path: Path) -> None:
+    write(tmp_path, "x.toml", GOOD)
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    assert [r.id for r in rules.sites] == ["x"]
+    assert rules.generic.clutter_heading.match("Related Articles")
+
+
+def test_env_var_lists_folders(tmp_path: Path) -> None:
+    import os
+
+    env = {"SCRAPER_RULES": os.pathsep.join([str(tmp_path / "a"), "", str(tmp_path / "b")])}
+    assert rule_dirs_from_env(env) == [tmp_path / "a", tmp_path / "b"]
+
+
+def test_clean_uses_env_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "r", "ex.toml", 'schema = 1\nhosts = ["example.com"]\n[select]\nbody = ["#only"]\n')
+    page = write(tmp_path, "p.html", "<html><body><div id='only'><p>" + "Chosen text here. " * 10
+                 + "</p></div><div><p>" + "Other longer story text. " * 40 + "</p></div></body></html>")
+    monkeypatch.setenv("SCRAPER_RULES", str(tmp_path / "r"))
+    assert main(["clean", str(page), "--url", "http://example.com/a"]) == 0
+    out = capsys.readouterr().out
+    assert "Chosen text here." in out and "Other longer story text." not in out
+
+
+def test_rules_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "check"]) == 0
+    assert "0 problems" in capsys.readouterr().out
+    write(tmp_path, "ok.toml", GOOD)
+    bad = write(tmp_path, "bad.toml", 'schema = 1\nhosts = ["a.com"]\n[drop_text]\npatterns = ["(x"]\n')
+    assert main(["rules", "check", str(tmp_path)]) == RuleError.exit_code
+    out = capsys.readouterr().out
+    assert f"{bad}:drop_text.patterns: bad regex" in out
+    assert "1 problems" in out
+
+
+def test_site_rule_fields(tmp_path: Path) -> None:
+    file = write(tmp_path, "full.toml", """schema = 1
+id = "full-rule"
+hosts = ["a.com", "*.b.org"]
+note = "n"
+test_urls = ["https://a.com/1"]
+[select]
+body = ["//article", "main"]
+title = ["h1"]
+author = [".by"]
+date = ["time"]
+[remove]
+selectors = [".x"]
+[keep]
+selectors = [".y"]
+[drop_text]
+patterns = ["^Read more"]
+""")
+    rule = load_site_rule(file)
+    assert rule.id == "full-rule"
+    assert rule.hosts == ("a.com", "*.b.org")
+    assert [s.kind for s in rule.body] == ["xpath", "css"]
+    assert rule.drop_text[0].search("read more about it")
+    assert rule.test_urls == ("https://a.com/1",)
