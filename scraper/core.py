@@ -15,6 +15,7 @@ from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
 from scraper.rules import GenericRules, RuleSet, SiteRule, default_ruleset
+from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.score import HEADING_TAGS, attr_text, tag_of
 from scraper.trace import Trace
 
@@ -193,6 +194,21 @@ def _run(
     blocks = render_blocks(chosen.containers, url)
     text = render_text(blocks)
     path = chosen.path if text.strip() else "empty"
+    if len(text) < options.second_opinion_below_chars and chosen.path != "rule":
+        other = second_opinion(html, url)
+        if len(other) > len(text):
+            if trace is not None:
+                trace.record(body, "kept", "second opinion (trafilatura): our scorer found too little")
+            return Article(
+                url=url,
+                title=title,
+                text=other,
+                markdown=(f"# {title}\n\n" if title else "") + other.replace("\n", "\n\n"),
+                html=f"<article>{paragraphs_html(other)}</article>",
+                metadata=metadata,
+                path="second-opinion",
+                rule_id=rule.id if rule is not None else None,
+            )
     return Article(
         url=url,
         title=title,

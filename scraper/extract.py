@@ -24,6 +24,11 @@ from scraper.trace import Trace
 
 _CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside p figure span".split())
 _WORD = re.compile(r"\w+")
+# Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
+_PHRASE_MAX_CHARS = 600
+# Teaser runs are dropped only while they are a minority of the container's text: on a listing
+# page the teasers are the content.
+_TEASER_MAX_SHARE = 0.5
 # Climb to the parent when it holds this much more prose (factor and absolute chars) ...
 _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
@@ -232,11 +237,12 @@ def _mark_dense_and_phrases(
             if s.link_density > options.max_link_density and s.text_chars < 2000:
                 doomed[element] = f"link density {s.link_density:.2f}"
                 continue
-        if s.text_chars <= 200:
+        if s.text_chars <= _PHRASE_MAX_CHARS:
             text = _text(element)
             if generic.clutter_text.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
+        if s.text_chars <= 200:
             lead = _leading_label(element)
             if lead and s.link_density >= 0.25 and generic.clutter_heading.match(lead):
                 doomed[element] = f"clutter label {lead[:40]!r} with links"
@@ -273,6 +279,7 @@ def _mark_teaser_runs(
     doomed: dict[etree._Element, str],
 ) -> None:
     """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
+    runs: list[list[etree._Element]] = []
     for parent in container.iter():
         children = [c for c in parent if tag_of(c)]
         if len(children) < options.teaser_run_min:
@@ -283,21 +290,41 @@ def _mark_teaser_runs(
                 run.append(child)
                 continue
             if len(run) >= options.teaser_run_min:
-                for element in run:
-                    doomed[element] = "teaser run"
+                runs.append(run)
             run = [child] if child is not None and _is_teaser(child, stats) else []
+    total = stats[container].text_chars if container in stats else 0
+    teaser_chars = sum(stats[e].text_chars for run in runs for e in run if e in stats)
+    if not total or teaser_chars > _TEASER_MAX_SHARE * total:
+        return
+    for run in runs:
+        for element in run:
+            doomed[element] = "teaser run"
 
 
 def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
-    """A teaser: short, starts with (or is mostly) a link, often with a thumbnail."""
+    """A teaser: short, led by a linked title (often with a thumbnail and a one-line excerpt)."""
     s = stats.get(element)
-    if s is None or s.text_chars == 0 or s.text_chars > 400:
+    if s is None or s.text_chars == 0 or s.text_chars > 600:
         return False
     if tag_of(element) in ("p", "tr", "td"):
         return False
-    has_image = any(True for _ in element.iter("img"))
     first_link = next(element.iter("a"), None)
     if first_link is None:
         return False
     link_text = len(" ".join(first_link.text_content().split()))
-    return s.link_density > 0.5 or (has_image and link_text >= 15) or (link_text >= 20 and s.link_density > 0.25)
+    if s.link_density > 0.5:
+        return True
+    has_image = any(True for _ in element.iter("img"))
+    return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
+
+
+def _starts_with(element: etree._Element, link: etree._Element) -> bool:
+    """True when no text comes before `link` inside `element`."""
+    for node in element.iter():
+        if node is link:
+            return True
+        if node.text and node.text.strip():
+            return False
+        if node is not element and node.tail and node.tail.strip() and link not in node.iterdescendants():
+            return False
+    return False

@@ -1,0 +1,26 @@
+"""A second opinion from trafilatura, asked only when our own scorer found (almost) nothing."""
+
+from __future__ import annotations
+
+import html as html_escape
+
+from trafilatura import extract as trafilatura_extract
+
+from scraper.parse import decode_html
+
+
+def second_opinion(source: str | bytes, url: str | None) -> str:
+    """Return trafilatura's main text for the page ('' when it finds none either)."""
+    text = decode_html(source).text if isinstance(source, bytes) else source
+    try:
+        result = trafilatura_extract(
+            text, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True
+        )
+    except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page
+        return ""
+    return result or ""
+
+
+def paragraphs_html(text: str) -> str:
+    """Wrap plain lines as HTML paragraphs."""
+    return "".join(f"<p>{html_escape.escape(line)}</p>" for line in text.split("\n") if line.strip())
