@@ -122,8 +122,10 @@ def _style() -> str:
         "#sx-page{padding:12px 18px}",
         ".sx-img{color:#888;font-style:italic}",
         "[data-sx-fate]{position:relative;margin:6px 0;padding:2px}",
-        "[data-sx-fate]::before{content:attr(data-sx-fate) ': ' attr(data-sx-reason);display:block;"
-        "font:11px monospace;color:#fff;padding:0 4px;width:max-content;max-width:100%}",
+        (
+            "[data-sx-fate]::before{content:attr(data-sx-fate) ': ' attr(data-sx-reason);display:block;"
+            "font:11px monospace;color:#fff;padding:0 4px;width:max-content;max-width:100%}"
+        ),
         ".sx-swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle}",
     ]
     for fate, colour in FATE_COLOURS.items():
@@ -152,11 +154,13 @@ def _legend(traced: Traced, url: str | None, placed: list[tuple[str, Decision]])
     parts = [
         '<div id="sx-report">',
         "<h1>scraper --explain</h1>",
-        f"<p>URL: {esc(url or '(none)')} · title: {esc(article.title or '')} · path: {esc(article.path)}"
-        f" · rule: {esc(article.rule_id or 'none')} · article: {len(article.text)} characters</p>",
+        (
+            f"<p>URL: {esc(url or '(none)')} · title: {esc(article.title or '')} · path: {esc(article.path)}"
+            f" · rule: {esc(article.rule_id or 'none')} · article: {len(article.text)} characters</p>"
+        ),
         '<ul id="sx-legend">',
     ]
-    for fate, colour in FATE_COLOURS.items():
+    for fate in FATE_COLOURS:
         parts.append(
             f'<li><span class="sx-swatch sx-{fate}"></span><b>{fate}</b> ({counts.get(fate, 0)}): '
             f"{esc(_FATE_MEANING[fate])}</li>"

@@ -51,7 +51,7 @@ class FtrFile:
 
 def host_of_file(file: Path) -> tuple[str, ...]:
     """Return the host patterns an FTR file name stands for."""
-    name = file.name[: -len(".txt")] if file.name.endswith(".txt") else file.name
+    name = file.name.removesuffix(".txt")
     name = name.lower()
     if name.startswith("."):
         return (f"*.{name[1:]}",)

@@ -101,10 +101,7 @@ class RuleSet:
             return None
         parts = urlsplit(url if "//" in url else "//" + url)
         host = (parts.hostname or "").lower().rstrip(".")
-        if host.startswith("www."):
-            candidates = (host, host[4:])
-        else:
-            candidates = (host,)
+        candidates: tuple[str, ...] = (host, host[4:]) if host.startswith("www.") else (host,)
         best: tuple[int, int, int] | None = None
         chosen: SiteRule | None = None
         for order, rule in enumerate(self.sites):
