@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
@@ -248,7 +248,7 @@ def parse_site_rule(data: dict[str, Any], *, where: str, default_id: str, source
             kind = kinds.get(wanted, wanted.__name__)
             raise RuleError(f"expected {kind}, got {type(value).__name__}", path=where, key=key)
         if key in _TABLE_KEYS:
-            table: dict[str, Any] = value
+            table = cast("dict[str, Any]", value)
             for sub in table:
                 if sub not in _TABLE_KEYS[key]:
                     raise RuleError(
