@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -13,8 +14,8 @@ from scraper.models import Article, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
-from scraper.rules import RuleSet, SiteRule, default_ruleset
-from scraper.score import HEADING_TAGS, tag_of
+from scraper.rules import GenericRules, RuleSet, SiteRule, default_ruleset
+from scraper.score import HEADING_TAGS, attr_text, tag_of
 from scraper.trace import Trace
 
 
@@ -82,16 +83,65 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
     return fields
 
 
-def _choose_title(root: etree._Element, meta_title: str | None) -> str | None:
-    """Prefer the page's own <h1> when metadata's title contains it (drops ' - Site name')."""
-    headings = [" ".join(h.text_content().split()) for h in root.iter("h1")]
-    headings = [h for h in headings if h]
-    if meta_title:
-        for heading in headings:
-            if heading.lower() in meta_title.lower() and len(heading) > 10:
-                return heading
-        return meta_title
-    return headings[0] if headings else None
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
+
+
+def _page_titles(root: etree._Element, meta_title: str | None) -> list[str]:
+    """Return the titles a page declares: og:title, <title>, then the metadata extractor's."""
+    found = []
+    for meta in root.iterfind(".//meta[@property='og:title']"):
+        found.append(meta.get("content") or "")
+    head_title = root.find(".//title")
+    if head_title is not None:
+        found.append(head_title.text_content())
+    found.append(meta_title or "")
+    return [" ".join(t.split()) for t in found if t and t.strip()]
+
+
+def _in_masthead(h1: etree._Element, generic: GenericRules) -> bool:
+    """True for an <h1> inside the page header (the site's name), not inside the article."""
+    masthead = False
+    for ancestor in h1.iterancestors():
+        tag = tag_of(ancestor)
+        if tag in ("article", "main"):
+            return False
+        attrs = attr_text(ancestor)
+        if tag in ("header", "nav") or "banner" in attrs or (
+            attrs and generic.weak_attr is not None and generic.weak_attr.search(attrs) and "header" in attrs.lower()
+        ):
+            masthead = True
+    return masthead
+
+
+def _headline_candidates(root: etree._Element, site: str, generic: GenericRules) -> list[str]:
+    """Return <h1> texts that are not the site's logo or masthead."""
+    result = []
+    for h1 in root.iter("h1"):
+        if _in_masthead(h1, generic):
+            continue
+        text = " ".join(h1.text_content().split())
+        if text and text.lower() != site:
+            result.append(text)
+    return result
+
+
+def _choose_title(
+    root: etree._Element, meta_title: str | None, sitename: str | None, generic: GenericRules
+) -> str | None:
+    """Pick the headline: an <h1> the page title contains, else the page title minus the site name."""
+    site = (sitename or "").lower()
+    headings = _headline_candidates(root, site, generic)
+    titles = _page_titles(root, meta_title)
+    for title in titles:
+        inside = [h for h in headings if len(h) > 10 and h.lower() in title.lower()]
+        if inside:
+            return max(inside, key=len)
+    if not titles:
+        return headings[0] if headings else None
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(titles[0]) if p.strip() and p.strip().lower() != site]
+    if len(parts) > 1:
+        return max(parts, key=len)
+    return parts[0] if parts else titles[0]
 
 
 def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:
@@ -129,7 +179,7 @@ def _run(
     overrides = _rule_fields(root, rule)
     if "author" in overrides or "date" in overrides:
         metadata = _override(metadata, overrides)
-    title = overrides.get("title") or _choose_title(root, meta_title)
+    title = overrides.get("title") or _choose_title(root, meta_title, metadata.sitename, ruleset.generic)
 
     generic = ruleset.generic if rule is None or rule.use_generic else None
     body = prune_tree(root, rule, generic, options, trace)

@@ -237,12 +237,29 @@ def _mark_dense_and_phrases(
             if generic.clutter_text.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
+            lead = _leading_label(element)
+            if lead and s.link_density >= 0.25 and generic.clutter_heading.match(lead):
+                doomed[element] = f"clutter label {lead[:40]!r} with links"
+                continue
         if patterns and s.text_chars <= 1000:
             text = _text(element)
             for pattern in patterns:
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _leading_label(element: etree._Element) -> str:
+    """Return the text before the first link: the label of a "Topics: a, b, c" line."""
+    parts = [element.text or ""]
+    for child in element.iter():
+        if child is element:
+            continue
+        if tag_of(child) == "a":
+            break
+        if child.text and not any(tag_of(a) == "a" for a in child.iterancestors() if a is not element):
+            parts.append(child.text)
+    return " ".join("".join(parts).split())
 
 
 def _signature(element: etree._Element) -> tuple[str, str]:

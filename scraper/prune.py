@@ -13,11 +13,16 @@ from scraper.trace import Trace
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 # An element that holds at least this share of the page's prose is never pruned as chrome.
 _HOLDS_ARTICLE_SHARE = 0.4
+# ... and one holding this share is kept whatever it is called: nothing else can be the article.
+_MOST_PROSE_SHARE = 0.75
 # Generic removals (buttons, hidden parts) never take an element holding this much paragraph text:
 # such an element is a parser accident (a <button> left open around the page) or real content.
 _GENERIC_PROSE_GUARD = 500
 # Weak class/id evidence ("widget", "header") prunes only elements with less prose than this.
 _WEAK_PROSE_LIMIT = 200
+# Tags never pruned for their class/id alone, and tags pruned so only when short.
+_NEVER_BY_CLASS = frozenset({"a", "li", "td", "tr", "h1", "h2", "h3", "body", "html"})
+_SHORT_ONLY_BY_CLASS = frozenset({"p", "span"})
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -71,20 +76,49 @@ def remove_selected(
             detach(element)
 
 
-def _chrome_reason(element: etree._Element, tag: str, generic: GenericRules | None) -> tuple[str, bool]:
+def _chrome_reason(
+    element: etree._Element, tag: str, generic: GenericRules | None, stats: NodeStats
+) -> tuple[str, bool]:
     """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak."""
     if tag in CHROME_TAGS:
         return f"pruned <{tag}>", False
-    if generic is None or tag in ("p", "a", "span", "li", "td", "tr", "h1", "h2", "h3", "body"):
+    if generic is None or tag in _NEVER_BY_CLASS:
+        return "", False
+    if tag in _SHORT_ONLY_BY_CLASS and stats.text_chars > _WEAK_PROSE_LIMIT:
         return "", False
     attrs = attr_text(element)
     if not attrs:
         return "", False
     if generic.boilerplate_attr.search(attrs):
         return f"pruned class/id {attrs[:60]!r}", False
-    if generic.weak_attr is not None and generic.weak_attr.search(attrs):
+    weak = generic.weak_attr
+    if weak is not None and weak.search(attrs):
+        # "category-news" on a post, "post" beside "has-header": a class that is only content wins.
+        if tag in ("article", "main") or any(
+            generic.content_attr.search(name) and not weak.search(name) for name in attrs.split()
+        ):
+            return "", False
         return f"pruned class/id {attrs[:60]!r}", True
     return "", False
+
+
+def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats], page_prose: int) -> set:
+    """Return the ancestors of the page's headline and article markers (<h1>, <main>, articleBody)."""
+    anchors = list(body.iter("main"))
+    anchors += [h for h in body.iter("h1") if not any(tag_of(a) in CHROME_TAGS for a in h.iterancestors())]
+    anchors += body.xpath(".//*[@itemprop='articleBody']")
+    for article in body.iter("article"):
+        s = stats.get(article)
+        if s is not None and s.p_chars >= 0.2 * page_prose:
+            anchors.append(article)
+    holders: set[etree._Element] = set()
+    for anchor in anchors:
+        holders.add(anchor)
+        holders.update(anchor.iterancestors())
+        if tag_of(anchor) != "h1":
+            # Inside the article marker, a block with much of the prose is the body itself.
+            holders.update(anchor.iterdescendants())
+    return holders
 
 
 def prune_chrome(
@@ -96,19 +130,24 @@ def prune_chrome(
 ) -> None:
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
     page_prose = stats[body].p_chars if body in stats else 0
+    holders = _article_anchors(body, stats, page_prose)
     doomed: list[tuple[etree._Element, str]] = []
     skip: set[etree._Element] = set()
     for element in body.iterdescendants():
         tag = tag_of(element)
         if not tag or element in keep or element in skip:
             continue
-        why, weak = _chrome_reason(element, tag, generic)
-        if not why:
-            continue
         s = stats.get(element)
         if s is None:
             continue
-        if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose:
+        why, weak = _chrome_reason(element, tag, generic, s)
+        if not why:
+            continue
+        # A big share of the page's prose is the article only if it holds the headline or an
+        # article marker (or the page has none): a long comment thread or sidebar does not.
+        if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
+            continue
+        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose:
             continue
         if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
             continue

@@ -9,6 +9,8 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from scraper.cli.fetch_cmd import add_fetch_options
+from scraper.fetch import FetchOptions
 from scraper.core import clean
 from scraper.errors import InputError, NoContentError, UsageError
 from scraper.models import Article, Options
@@ -31,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from scraper.cli.rules_cmd import add_rules_option
 
     add_rules_option(parser)
+    add_fetch_options(parser)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,20 +64,18 @@ def read_source(source: str) -> bytes:
     return data
 
 
-def fetch_source(url: str, args: argparse.Namespace) -> tuple[bytes, str]:
+def fetch_source(url: str, args: argparse.Namespace) -> tuple[str, str]:
     """Fetch a URL with the robust fetcher; return the body and the final URL."""
     from scraper.fetch import fetch
 
     options = _fetch_options(args)
     page = fetch(url, options=options)
-    return page.text.encode("utf-8"), page.final_url
+    return page.text, page.final_url
 
 
-def _fetch_options(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    try:
-        from scraper.cli.fetch_cmd import fetch_options_from_args
-    except ImportError:
-        return None
+def _fetch_options(args: argparse.Namespace) -> FetchOptions:
+    from scraper.cli.fetch_cmd import fetch_options_from_args
+
     return fetch_options_from_args(args)
 
 
