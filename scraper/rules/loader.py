@@ -50,6 +50,9 @@ SUPPORTED_SCHEMAS = frozenset({1})
 GENERIC_FILE = "generic.toml"
 
 _CSS = GenericTranslator()
+# XPath starts with a path, a group, a function call (`substring-after(`) or an axis (`descendant::`);
+# CSS never does, so the two need no marker.
+XPATH_START = re.compile(r"^\s*(?:[/(]|\.\.?/|[\w-]+\s*\(|[\w-]+::)")
 
 # Site rule layout: top-level keys, then the keys allowed in each table, with their types.
 _TOP_KEYS: dict[str, type] = {
@@ -101,11 +104,11 @@ def rule_dirs_from_env(environ: dict[str, str] | None = None) -> list[Path]:
 
 
 def compile_selector(expr: str, *, path: str, key: str) -> Selector:
-    """Compile a CSS selector, or an XPath one when it starts with / or ( or ./ ."""
+    """Compile a CSS selector, or an XPath one (a path, group, function call or axis)."""
     if not isinstance(expr, str) or not expr.strip():
         raise RuleError(f"selector must be a non-empty string, got {expr!r}", path=path, key=key)
     try:
-        if expr.lstrip().startswith(("/", "(", "./")):
+        if XPATH_START.match(expr):
             return Selector(expr, "xpath", etree.XPath(expr))
         return Selector(expr, "css", etree.XPath(_CSS.css_to_xpath(expr, prefix="descendant-or-self::")))
     except (SelectorError, etree.XPathError) as exc:
