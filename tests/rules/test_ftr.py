@@ -123,6 +123,7 @@ def test_rules_list_shows_ftr_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     assert f"ftr:news.example.org\tnews.example.org\t{tmp_path}" in lines
     assert any(line.startswith("telegraph\ttelegraph.co.uk\t") for line in lines)
+    assert "# 1 FTR files read; directives skipped: bad xpath x1, find_string x1" in "\n".join(lines)
 
 
 def test_whole_shared_folder_converts_to_valid_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
