@@ -344,10 +344,3 @@ def _jsonl_item(line: bytes, source: str, line_no: int) -> WorkItem:
     if not isinstance(html, str):
         return WorkItem(item_id, source, url, None, "no `html` string field")
     return WorkItem(item_id, source, url, html.encode("utf-8"))
-
-
-def resolve_files(inputs: list[str], *, stdin: Iterable[str] | None = None) -> list[InputFile]:
-    """Expand INPUT arguments into a list of files (used where partitions must be known up front)."""
-    return list(expand_inputs(inputs, stdin=stdin))
-
-

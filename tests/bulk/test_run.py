@@ -15,9 +15,9 @@ from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clea
 from scraper.cli import main
 from tests.bulk.conftest import (
     EMPTY_PAGE,
-    PROMO,
+    NOTE,
     article_page,
-    promo_page,
+    noted_page,
     read_records,
     warc_pages,
     write_gz,
@@ -176,21 +176,21 @@ def test_rules_folder_applies_to_its_site_only(tmp_path: Path) -> None:
     rules = tmp_path / "myrules"
     rules.mkdir()
     (rules / "example.org.toml").write_text(
-        'schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".promo-box"]\n'
+        'schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".site-note"]\n'
     )
     jsonl = tmp_path / "pages.jsonl"
     write_jsonl(jsonl, [
-        {"id": "ruled", "url": "https://example.org/news/1", "html": promo_page(1)},
-        {"id": "other", "url": "https://other.net/news/1", "html": promo_page(1)},
+        {"id": "ruled", "url": "https://example.org/news/1", "html": noted_page(1)},
+        {"id": "other", "url": "https://other.net/news/1", "html": noted_page(1)},
     ])
     without, with_rules = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     assert bulk(str(jsonl), "-o", str(without), "-j", "1") == 0
     assert bulk(str(jsonl), "-o", str(with_rules), "-j", "1", "--rules", str(rules)) == 0
     plain = {r["id"]: r["text"] for r in read_records(without)}
     ruled = {r["id"]: r["text"] for r in read_records(with_rules)}
-    assert PROMO in plain["ruled"] and PROMO in plain["other"]
-    assert PROMO not in ruled["ruled"] and "Story 1, paragraph 5." in ruled["ruled"]
-    assert PROMO in ruled["other"]
+    assert NOTE in plain["ruled"] and NOTE in plain["other"]
+    assert NOTE not in ruled["ruled"] and "Story 1, paragraph 5." in ruled["ruled"]
+    assert NOTE in ruled["other"]
 
 
 def test_broken_rule_file_stops_the_run_before_it_starts(tmp_path: Path, capsys) -> None:
