@@ -125,7 +125,7 @@ def clean_item(item: WorkItem, ruleset: RuleSet, options: Options, spec: RecordS
     if item.error is not None or item.data is None:
         return failed(item, item.error or "no data", spec.fields)
     try:
-        html = inflate(item.data)
+        html = inflate(item.data, options.max_input_bytes)
         article = clean(html, url=item.url, rules=ruleset, options=options)
     except Exception as exc:  # noqa: BLE001 - one broken page must not end a run of millions
         return failed(item, describe(exc), spec.fields)

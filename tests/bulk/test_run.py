@@ -71,16 +71,19 @@ def test_broken_pages_become_error_records_and_empty_pages_are_empty(tmp_path: P
     (folder / "corrupt.html.gz").write_bytes(gzip.compress(article_page(2).encode())[:-25])
     (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     (folder / "blank.html").write_bytes(b"")
+    # A gzip bomb: 25 MB of spaces in 25 kB; inflating stops at the page size limit.
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b" " * 25_000_000))
     out = tmp_path / "out.jsonl"
     assert bulk(str(folder), "-o", str(out)) == 0
     by_id = {r["id"]: r for r in read_records(out)}
-    assert set(by_id) == {"good", "empty", "corrupt", "binary", "blank"}
+    assert set(by_id) == {"good", "empty", "corrupt", "binary", "blank", "bomb"}
     assert by_id["good"]["error"] is None and by_id["good"]["text"]
     assert by_id["empty"]["error"] is None and by_id["empty"]["text"] == ""
     assert "corrupt gzip" in by_id["corrupt"]["error"]
     assert "binary" in by_id["binary"]["error"]
     assert "empty" in by_id["blank"]["error"]
-    assert "5 pages, 1 cleaned, 1 empty, 3 failed" in capsys.readouterr().err
+    assert "inflates to more than" in by_id["bomb"]["error"]
+    assert "6 pages, 1 cleaned, 1 empty, 4 failed" in capsys.readouterr().err
 
 
 def test_fields_trim_records_in_record_order(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
