@@ -191,3 +191,20 @@ def test_clean_rules_option_is_repeatable_and_first_wins(tmp_path: Path, capsys:
     write(tmp_path / "bad", "x.toml", "schema = 1\nhosts = [1]\n")
     assert main([*args, "--rules", str(tmp_path / "bad")]) == RuleError.exit_code
     assert "x.toml:hosts: expected a list of strings" in capsys.readouterr().err
+
+
+def test_selector_keeps_outermost_matches_and_reads_string_results() -> None:
+    from lxml import html
+
+    from scraper.rules.loader import compile_selector
+
+    root = html.fromstring(
+        "<html><head><meta name='author' content='Ana Kos'></head><body>"
+        "<div class='box'><div class='box'><p>inner</p></div></div><div class='box'>two</div>"
+        "<p class='by'>By Bob Smith</p></body></html>"
+    )
+    boxes = compile_selector(".box", path="f", key="k").select(root)
+    assert [b.text_content() for b in boxes] == ["inner", "two"]
+    assert compile_selector("//meta[@name='author']/@content", path="f", key="k").texts(root) == ["Ana Kos"]
+    by = "substring-after(//p[@class='by'], 'By ')"
+    assert compile_selector(by, path="f", key="k").texts(root) == ["Bob Smith"]
