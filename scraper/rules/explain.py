@@ -119,7 +119,9 @@ def _style() -> str:
         "#sx-report h1{font-size:20px;margin:4px 0}",
         "#sx-report table{border-collapse:collapse;font-size:13px;width:100%}",
         "#sx-report td,#sx-report th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}",
-        "#sx-page{padding:12px 18px}",
+        # Text outside every kept block is greyed: the reader sees at a glance what was returned.
+        "#sx-page{padding:12px 18px;color:#8a8a8a}",
+        "#sx-page [data-sx-fate=kept]{color:#111}",
         ".sx-img{color:#888;font-style:italic}",
         "[data-sx-fate]{position:relative;margin:6px 0;padding:2px}",
         (
@@ -165,7 +167,7 @@ def _legend(traced: Traced, url: str | None, placed: list[tuple[str, Decision]])
             f'<li><span class="sx-swatch sx-{fate}"></span><b>{fate}</b> ({counts.get(fate, 0)}): '
             f"{esc(_FATE_MEANING[fate])}</li>"
         )
-    parts.append("</ul>")
+    parts.append("<li><b>unmarked, grey</b>: outside the chosen article body, left out as a whole</li></ul>")
     parts.append('<details open><summary>Decisions</summary><table id="sx-decisions">')
     parts.append("<tr><th>#</th><th>fate</th><th>reason</th><th>element</th><th>text</th></tr>")
     where = {id(d): n for n, d in placed}
