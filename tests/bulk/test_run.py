@@ -206,3 +206,17 @@ def test_broken_rule_file_stops_the_run_before_it_starts(tmp_path: Path, capsys)
     assert bulk(str(folder), "-o", str(out), "--rules", str(rules)) == 4
     assert "site.toml" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_page_timeout_turns_slow_pages_into_error_records(tmp_path: Path) -> None:
+    folder = tmp_path / "slow"
+    for n in range(4):
+        write_gz(folder / f"p{n}.html.gz", article_page(n, paragraphs=400))
+    out = tmp_path / "out.jsonl"
+    # Far below what a 400-paragraph page takes, so every page runs out of time.
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--page-timeout", "0.0005") == 0
+    records = read_records(out)
+    assert len(records) == 4
+    assert all(r["error"] == "timed out after 0.0005 s" for r in records)
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--page-timeout", "60") == 0
+    assert all(r["error"] is None and r["text"] for r in read_records(out))
