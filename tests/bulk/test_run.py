@@ -126,9 +126,23 @@ def test_parquet_output(html_folder: tuple[Path, list[str]], tmp_path: Path) -> 
     assert sorted(r["id"] for r in rows) == sorted(ids)
 
 
-def test_parquet_with_resume_is_refused(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
-    folder, _ = html_folder
-    assert bulk(str(folder), "-o", str(tmp_path / "o.parquet"), "--resume") == 2
+def test_parquet_run_resumes_from_its_journal(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder, ids = html_folder
+    full = tmp_path / "full.jsonl"
+    assert bulk(str(folder), "-o", str(full), "-j", "2") == 0
+    out = tmp_path / "out.parquet"
+    journal = tmp_path / "out.parquet.partial.jsonl"
+    # What a killed Parquet run leaves: a journal with some whole records and a torn one.
+    lines = full.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:5]) + lines[5][:30])
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--resume") == 0
+    assert not journal.exists()
+    assert pq.read_table(out).to_pylist() == read_records(full)
+    # Resuming a finished Parquet run redoes nothing and duplicates nothing.
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--resume") == 0
+    assert sorted(r["id"] for r in pq.read_table(out).to_pylist()) == sorted(ids)
 
 
 @pytest.mark.parametrize(
