@@ -234,3 +234,17 @@ def test_page_timeout_turns_slow_pages_into_error_records(tmp_path: Path) -> Non
     assert all(r["error"] == "timed out after 0.0005 s" for r in records)
     assert bulk(str(folder), "-o", str(out), "-j", "2", "--page-timeout", "60") == 0
     assert all(r["error"] is None and r["text"] for r in read_records(out))
+
+
+def test_every_bulk_option_is_documented() -> None:
+    import re
+
+    from scraper.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    bulk_parser = sub.choices["bulk"]  # type: ignore[attr-defined]
+    options = {opt for action in bulk_parser._actions for opt in action.option_strings if opt.startswith("--")}
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "bulk.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"--[a-z][a-z-]+", docs))
+    assert options - {"--help"} <= documented, sorted(options - documented - {"--help"})
