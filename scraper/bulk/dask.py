@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from scraper.bulk.readers import InputFile, expand_inputs, read_items
-from scraper.bulk.records import FIELDS, PageResult, Record, failed
-from scraper.bulk.resume import ResumeState
+from scraper.bulk.records import PageResult, Record, failed
+from scraper.bulk.resume import KeyField, ResumeState
 from scraper.bulk.runner import WorkerConfig, WorkerContext, clean_page, make_context
 from scraper.errors import ScraperError
 
@@ -39,7 +39,7 @@ class Partition:
 
     files: tuple[InputFile, ...]
     done: frozenset[str] = frozenset()
-    key_field: str = "source"
+    key_field: KeyField = "source"
 
 
 def split(files: Sequence[InputFile], *, html_per_partition: int = HTML_FILES_PER_PARTITION) -> list[Partition]:
@@ -191,7 +191,7 @@ def run_on_cluster(
 def _failed_partition(part: Partition, exc: BaseException, config: WorkerConfig) -> list[PageResult]:
     """Turn a partition the cluster could not finish into one error record per page."""
     message = f"cluster task failed: {type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
-    fields = config.spec.fields if config.spec.fields else FIELDS
+    fields = config.spec.fields
     skip = part.done.__contains__ if part.done and part.key_field == "source" else None
     return [failed(item, message, fields) for item in read_items(part.files, skip=skip)
             if not (part.done and part.key_field == "id" and item.id in part.done)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -10,7 +11,14 @@ from scraper.bulk.readers import InputFile, WorkItem, check_inputs, expand_input
 from scraper.bulk.records import Outcome, PageResult
 from scraper.bulk.resume import ResumeState, key_field_for, recover
 from scraper.bulk.runner import WorkerConfig, run_pages
-from scraper.bulk.writers import open_writer
+from scraper.bulk.writers import (
+    JOURNAL_SUFFIX,
+    JsonlWriter,
+    is_parquet,
+    jsonl_to_parquet,
+    parquet_to_jsonl,
+    require_parquet,
+)
 
 Progress = Callable[[Outcome], None]
 
@@ -67,11 +75,21 @@ class Summary:
         return text
 
 
+def journal_path(output: str) -> str:
+    """Return where records go while the run lasts: the output itself, or a JSONL journal for Parquet."""
+    return output + JOURNAL_SUFFIX if is_parquet(output) else output
+
+
 def prepare_resume(job: BulkJob) -> ResumeState | None:
-    """Recover the output of an earlier run when resuming; None when starting afresh."""
+    """Recover the records of an earlier run when resuming; None when starting afresh."""
     if not job.resume:
         return None
-    return recover(job.output, key_field_for(job.config.spec.fields))
+    key_field = key_field_for(job.config.spec.fields)
+    journal = journal_path(job.output)
+    if journal != job.output and not os.path.exists(journal) and os.path.exists(job.output):
+        # A finished Parquet run: its rows seed the journal, and the file is rewritten at the end.
+        parquet_to_jsonl(job.output, journal)
+    return recover(journal, key_field)
 
 
 def items_to_do(files: Iterable[InputFile], state: ResumeState | None) -> Iterator[WorkItem]:
@@ -103,11 +121,15 @@ def run_job(
     """
     started = time.monotonic()
     check_inputs(job.inputs)
+    if is_parquet(job.output):
+        require_parquet()
     state = prepare_resume(job)
     summary = summary if summary is not None else Summary()
     summary.skipped = state.kept if state else 0
     files = expand_inputs(job.inputs, stdin=stdin)
-    writer = open_writer(job.output, job.config.spec.fields, append=state is not None)
+    journal = journal_path(job.output)
+    writer = JsonlWriter(journal, append=state is not None)
+    finished = False
     try:
         results: Iterable[PageResult]
         if job.scheduler is not None:
@@ -121,7 +143,11 @@ def run_job(
             summary.add(result.outcome)
             if progress is not None:
                 progress(result.outcome)
+        finished = True
     finally:
         writer.close()
+        if finished and journal != job.output:
+            jsonl_to_parquet(journal, job.output, job.config.spec.fields)
+            os.remove(journal)
         summary.seconds = time.monotonic() - started
     return summary

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from scraper.errors import InputError
+from scraper.errors import InputError, TooLargeInput
+from scraper.models import Options
 
 InputKind = Literal["html", "warc", "jsonl"]
 
@@ -33,6 +34,8 @@ _GLOB_CHARS = frozenset("*?[")
 # WARC payloads whose HTTP Content-Type names one of these are pages; others are skipped.
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 GZIP_MAGIC = b"\x1f\x8b"
+# Read no more of one page than the extractor would accept anyway.
+MAX_PAGE_BYTES = Options.max_input_bytes
 
 Skip = Callable[[str], bool]
 
@@ -178,18 +181,32 @@ def read_html_file(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]
     yield WorkItem(file_id(path), path, None, data)
 
 
-def inflate(data: bytes) -> bytes:
-    """Return `data` decompressed when it is gzip, else unchanged.
+def inflate(data: bytes, max_bytes: int = MAX_PAGE_BYTES) -> bytes:
+    """Return `data` decompressed when it is gzip, else unchanged, never inflating past `max_bytes`.
 
     Raises:
         InputError: the gzip data is corrupt or truncated.
+        TooLargeInput: the page inflates to more than `max_bytes` (a gzip bomb stops here).
     """
     if not data.startswith(GZIP_MAGIC):
         return data
+    parts: list[bytes] = []
+    total = 0
+    rest = data
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
+        while rest.startswith(GZIP_MAGIC):
+            member = zlib.decompressobj(wbits=31)
+            chunk = member.decompress(rest, max_bytes + 1 - total)
+            total += len(chunk)
+            parts.append(chunk)
+            if total > max_bytes:
+                raise TooLargeInput(f"page inflates to more than {max_bytes} bytes")
+            if not member.eof:
+                raise InputError("corrupt gzip data: truncated")
+            rest = member.unused_data
+    except zlib.error as exc:
         raise InputError(f"corrupt gzip data: {exc}") from exc
+    return b"".join(parts)
 
 
 # --- WARC -------------------------------------------------------------------------------------
@@ -258,7 +275,11 @@ def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
                         continue
                     record_id = _record_id(record, path, offset)
                     url = record.rec_headers.get_header("WARC-Target-URI")
-                    data = record.content_stream().read()
+                    data = record.content_stream().read(MAX_PAGE_BYTES + 1)
+                    if len(data) > MAX_PAGE_BYTES:
+                        yield WorkItem(record_id, source, url, None,
+                                       f"page larger than {MAX_PAGE_BYTES} bytes")
+                        continue
                     # The payload reader stops at the declared length; any left means the file ended early.
                     if getattr(record.raw_stream, "limit", 0) > 0:
                         yield WorkItem(record_id, source, url, None, "truncated WARC record")
@@ -344,10 +365,3 @@ def _jsonl_item(line: bytes, source: str, line_no: int) -> WorkItem:
     if not isinstance(html, str):
         return WorkItem(item_id, source, url, None, "no `html` string field")
     return WorkItem(item_id, source, url, html.encode("utf-8"))
-
-
-def resolve_files(inputs: list[str], *, stdin: Iterable[str] | None = None) -> list[InputFile]:
-    """Expand INPUT arguments into a list of files (used where partitions must be known up front)."""
-    return list(expand_inputs(inputs, stdin=stdin))
-
-

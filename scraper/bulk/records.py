@@ -125,7 +125,7 @@ def clean_item(item: WorkItem, ruleset: RuleSet, options: Options, spec: RecordS
     if item.error is not None or item.data is None:
         return failed(item, item.error or "no data", spec.fields)
     try:
-        html = inflate(item.data)
+        html = inflate(item.data, options.max_input_bytes)
         article = clean(html, url=item.url, rules=ruleset, options=options)
     except Exception as exc:  # noqa: BLE001 - one broken page must not end a run of millions
         return failed(item, describe(exc), spec.fields)
@@ -135,12 +135,3 @@ def clean_item(item: WorkItem, ruleset: RuleSet, options: Options, spec: RecordS
 def failed(item: WorkItem, message: str, fields: Sequence[str] = FIELDS) -> PageResult:
     """Return the result of a page that could not be cleaned."""
     return PageResult(error_record(item, message, fields), "failed")
-
-
-def outcome_of(record: Record) -> Outcome:
-    """Classify a record read back from an output file (for resume and tests)."""
-    if record.get("error"):
-        return "failed"
-    if "text" in record and not record["text"]:
-        return "empty"
-    return "cleaned"

@@ -36,6 +36,7 @@ CRASH_MESSAGE = "worker process died while cleaning this page"
 READ_AHEAD_PER_WORKER = 4
 # How often a worker checks that its parent is alive; orphans exit within this delay.
 PARENT_CHECK_S = 0.5
+DEFAULT_PAGE_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class WorkerConfig:
     include_shipped: bool = True
     options: Options = field(default_factory=Options)
     spec: RecordSpec = field(default_factory=RecordSpec)
+    # A page still running after this many seconds is abandoned as an error record (0: never).
+    # Real pages take tens of milliseconds; a minute means the page is pathological.
+    page_timeout_s: float = DEFAULT_PAGE_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class WorkerContext:
     ruleset: RuleSet
     options: Options
     spec: RecordSpec
+    page_timeout_s: float = 0.0
 
 
 PageFn = Callable[[WorkItem, WorkerContext], PageResult]
@@ -73,13 +78,46 @@ def load_rules(dirs: Iterable[str], *, include_shipped: bool = True) -> RuleSet:
 def make_context(config: WorkerConfig) -> WorkerContext:
     """Load a worker's state from its config."""
     return WorkerContext(
-        load_rules(config.rules_dirs, include_shipped=config.include_shipped), config.options, config.spec
+        load_rules(config.rules_dirs, include_shipped=config.include_shipped),
+        config.options,
+        config.spec,
+        config.page_timeout_s,
     )
 
 
 def clean_page(item: WorkItem, context: WorkerContext) -> PageResult:
-    """Clean one page with a worker's context (the default page function)."""
-    return clean_item(item, context.ruleset, context.options, context.spec)
+    """Clean one page with a worker's context (the default page function).
+
+    In a worker process's main thread, a page that runs past `page_timeout_s`
+    becomes an error record, so one pathological page cannot stall the run.
+    """
+    timeout = context.page_timeout_s
+    if not timeout or not _can_time_out():
+        return clean_item(item, context.ruleset, context.options, context.spec)
+    previous = signal.signal(signal.SIGALRM, _raise_timeout)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        result = clean_item(item, context.ruleset, context.options, context.spec)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except _PageTimeout:
+        result = failed(item, f"timed out after {timeout:g} s", context.spec.fields)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return result
+
+
+class _PageTimeout(BaseException):
+    """Raised by the page timer; a BaseException so that the per-page `except Exception` lets it by."""
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise _PageTimeout()
+
+
+def _can_time_out() -> bool:
+    # Signals reach only the main thread: Dask runs tasks in threads, where no timer is set.
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
 # One per worker process, set by the pool initializer: the process *is* the scope of this

@@ -1,4 +1,9 @@
-"""Write records: JSON Lines (one write per record, so a kill never tears a line) or Parquet."""
+"""Write records: JSON Lines (one write per record, so a kill never tears a line) or Parquet.
+
+Parquet cannot be appended to, and a file without its footer is unreadable, so
+a Parquet run writes a JSONL journal (``OUT.parquet.partial.jsonl``) that
+resumes like any JSONL output, and converts it when the run ends.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import os
 import sys
 import time
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, Self
+from typing import Any, BinaryIO, Self
 
 from scraper.bulk.records import Record
 from scraper.errors import UsageError
@@ -15,18 +20,10 @@ from scraper.models import Metadata
 
 # Flushing the page cache to disk now and then bounds what a power cut can lose.
 FSYNC_EVERY_S = 5.0
+# Parquet output is written to this JSONL journal first (resumable), then converted at the end.
+JOURNAL_SUFFIX = ".partial.jsonl"
 # Parquet rows per row group: large enough for good compression, small enough to stream.
 PARQUET_ROWS_PER_GROUP = 1000
-
-
-class Writer(Protocol):
-    """Something records can be written to."""
-
-    def write(self, record: Record) -> None:
-        """Write one record."""
-
-    def close(self) -> None:
-        """Finish the output."""
 
 
 class JsonlWriter:
@@ -141,19 +138,42 @@ class ParquetWriter:
         self.close()
 
 
+def require_parquet() -> None:
+    """Check that Parquet output can be written, before any work is done.
+
+    Raises:
+        UsageError: pyarrow is not installed.
+    """
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError as exc:
+        raise UsageError("Parquet output needs pyarrow: pip install 'scraper[parquet]'") from exc
+
+
 def is_parquet(path: str) -> bool:
     """Tell whether `path` names Parquet output."""
     return path.lower().endswith((".parquet", ".pq"))
 
 
-def open_writer(path: str, fields: tuple[str, ...], *, append: bool = False) -> Writer:
-    """Open the writer the output path calls for (``.parquet`` or JSON Lines).
+def jsonl_to_parquet(source: str, target: str, fields: tuple[str, ...]) -> None:
+    """Write the records of a JSONL file to a Parquet file, a row group at a time.
 
     Raises:
-        UsageError: the file cannot be created, or Parquet is asked to append.
+        UsageError: pyarrow is missing or the target cannot be written.
     """
-    if is_parquet(path):
-        if append:
-            raise UsageError("--resume needs JSON Lines output (a Parquet file cannot be appended to)")
-        return ParquetWriter(path, fields)
-    return JsonlWriter(path, append=append)
+    tmp = target + ".tmp"
+    with open(source, "rb") as lines, ParquetWriter(tmp, fields) as writer:
+        for line in lines:
+            writer.write(json.loads(line))
+    # Atomic: readers see the old file or the whole new one, never a file without its footer.
+    os.replace(tmp, target)
+
+
+def parquet_to_jsonl(source: str, target: str) -> None:
+    """Write the rows of a Parquet file as JSON Lines (to resume a finished Parquet run)."""
+    import pyarrow.parquet as pq
+
+    with JsonlWriter(target) as writer:
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=PARQUET_ROWS_PER_GROUP):
+            for row in batch.to_pylist():
+                writer.write(row)

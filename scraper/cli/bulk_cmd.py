@@ -3,7 +3,7 @@
 Exit codes:
     0    every page produced a record (cleaned, empty or error records; see the summary line)
     1    the Dask scheduler cannot be reached, or another failure
-    2    usage: bad options, output not writable, --resume with Parquet output
+    2    usage: bad options, output not writable, --resume with stdout, Parquet without pyarrow
     3    an INPUT is missing, a glob matches nothing, or a file has an unknown type
     4    a rules file is invalid
     130  interrupted (Ctrl-C, SIGTERM): records written are whole; rerun with --resume
@@ -22,7 +22,7 @@ from typing import Any
 from scraper.bulk.job import BulkJob, Summary, run_job
 from scraper.bulk.readers import count_pages, expand_inputs
 from scraper.bulk.records import FIELDS, FORMATS, RecordSpec, parse_fields
-from scraper.bulk.runner import WorkerConfig, load_rules
+from scraper.bulk.runner import DEFAULT_PAGE_TIMEOUT_S, WorkerConfig, load_rules
 from scraper.cli.rules_cmd import add_rules_option
 from scraper.errors import UsageError
 from scraper.models import Options
@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write records as pages finish instead of in input order")
     parser.add_argument("--scheduler", metavar="URL",
                         help="run on the Dask cluster at tcp://HOST:PORT instead of local processes")
+    parser.add_argument("--page-timeout", type=float, default=DEFAULT_PAGE_TIMEOUT_S, metavar="S",
+                        help=f"abandon a page after S seconds as an error record (default {DEFAULT_PAGE_TIMEOUT_S:g}; "
+                        "0: never; local runs only)")
     add_rules_option(parser)
     parser.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced",
                         help="trade clutter for completeness")
@@ -78,6 +81,8 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
     """
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("-j must be at least 1")
+    if args.page_timeout < 0:
+        raise UsageError("--page-timeout must be 0 (never) or more")
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file, not stdout")
     fields = parse_fields(args.fields)
@@ -91,6 +96,7 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
         include_shipped=include_shipped,
         options=Options(favor=args.favor),
         spec=RecordSpec(format=args.format, fields=fields),
+        page_timeout_s=args.page_timeout,
     )
     return BulkJob(
         inputs=tuple(args.inputs),

@@ -85,6 +85,9 @@ def handle_list(args: argparse.Namespace) -> int:
         paths = " paths=" + ",".join(p.pattern for p in rule.paths) if rule.paths else ""
         sys.stdout.write(f"{rule.id}\t{','.join(rule.hosts)}{paths}\t{rule.source}\n")
     sys.stdout.write(f"# {len(report.ruleset.sites)} site rules from {report.files} files\n")
+    if report.ftr_files:
+        skipped = ", ".join(f"{k} x{v}" for k, v in sorted(report.skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        sys.stdout.write(f"# {report.ftr_files} FTR files read; directives skipped: {skipped or 'none'}\n")
     return 0
 
 

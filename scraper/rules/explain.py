@@ -119,11 +119,15 @@ def _style() -> str:
         "#sx-report h1{font-size:20px;margin:4px 0}",
         "#sx-report table{border-collapse:collapse;font-size:13px;width:100%}",
         "#sx-report td,#sx-report th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}",
-        "#sx-page{padding:12px 18px}",
+        # Text outside every kept block is greyed: the reader sees at a glance what was returned.
+        "#sx-page{padding:12px 18px;color:#8a8a8a}",
+        "#sx-page [data-sx-fate=kept]{color:#111}",
         ".sx-img{color:#888;font-style:italic}",
         "[data-sx-fate]{position:relative;margin:6px 0;padding:2px}",
-        "[data-sx-fate]::before{content:attr(data-sx-fate) ': ' attr(data-sx-reason);display:block;"
-        "font:11px monospace;color:#fff;padding:0 4px;width:max-content;max-width:100%}",
+        (
+            "[data-sx-fate]::before{content:attr(data-sx-fate) ': ' attr(data-sx-reason);display:block;"
+            "font:11px monospace;color:#fff;padding:0 4px;width:max-content;max-width:100%}"
+        ),
         ".sx-swatch{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle}",
     ]
     for fate, colour in FATE_COLOURS.items():
@@ -152,16 +156,18 @@ def _legend(traced: Traced, url: str | None, placed: list[tuple[str, Decision]])
     parts = [
         '<div id="sx-report">',
         "<h1>scraper --explain</h1>",
-        f"<p>URL: {esc(url or '(none)')} · title: {esc(article.title or '')} · path: {esc(article.path)}"
-        f" · rule: {esc(article.rule_id or 'none')} · article: {len(article.text)} characters</p>",
+        (
+            f"<p>URL: {esc(url or '(none)')} · title: {esc(article.title or '')} · path: {esc(article.path)}"
+            f" · rule: {esc(article.rule_id or 'none')} · article: {len(article.text)} characters</p>"
+        ),
         '<ul id="sx-legend">',
     ]
-    for fate, colour in FATE_COLOURS.items():
+    for fate in FATE_COLOURS:
         parts.append(
             f'<li><span class="sx-swatch sx-{fate}"></span><b>{fate}</b> ({counts.get(fate, 0)}): '
             f"{esc(_FATE_MEANING[fate])}</li>"
         )
-    parts.append("</ul>")
+    parts.append("<li><b>unmarked, grey</b>: outside the chosen article body, left out as a whole</li></ul>")
     parts.append('<details open><summary>Decisions</summary><table id="sx-decisions">')
     parts.append("<tr><th>#</th><th>fate</th><th>reason</th><th>element</th><th>text</th></tr>")
     where = {id(d): n for n, d in placed}

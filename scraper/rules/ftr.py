@@ -51,7 +51,7 @@ class FtrFile:
 
 def host_of_file(file: Path) -> tuple[str, ...]:
     """Return the host patterns an FTR file name stands for."""
-    name = file.name[: -len(".txt")] if file.name.endswith(".txt") else file.name
+    name = file.name.removesuffix(".txt")
     name = name.lower()
     if name.startswith("."):
         return (f"*.{name[1:]}",)
@@ -167,6 +167,13 @@ def _toml_str(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _as_xpath(expr: str) -> str:
+    """Make sure our loader reads an FTR expression as XPath: a group is XPath, never CSS."""
+    from scraper.rules.loader import XPATH_START
+
+    return expr if XPATH_START.match(expr) else f"({expr})"
+
+
 def to_toml(parsed: FtrFile) -> str:
     """Write the mapped part of an FTR file as one of our TOML rules."""
     lines = [
@@ -184,8 +191,8 @@ def to_toml(parsed: FtrFile) -> str:
     select = {k: parsed.fields[k] for k in ("body", "title", "author", "date") if k in parsed.fields}
     if select:
         lines.append("\n[select]")
-        lines += [f"{k} = {_toml_list(v)}" for k, v in select.items()]
+        lines += [f"{k} = {_toml_list([_as_xpath(e) for e in v])}" for k, v in select.items()]
     if "remove" in parsed.fields:
         lines.append("\n[remove]")
-        lines.append(f"selectors = {_toml_list(parsed.fields['remove'])}")
+        lines.append(f"selectors = {_toml_list([_as_xpath(e) for e in parsed.fields['remove']])}")
     return "\n".join(lines) + "\n"

@@ -29,7 +29,7 @@ __all__ = ["LearnedRule", "Page", "learn_rule", "read_pages", "rule_to_toml"]
 
 # Tags whose elements can be template blocks (inline tags are judged with their block).
 _BLOCK_TAGS = frozenset(
-    "div section aside nav header footer ul ol li p table form h1 h2 h3 h4 h5 h6 dl figure menu".split()
+    ["div", "section", "aside", "nav", "header", "footer", "ul", "ol", "li", "p", "table", "form", "h1", "h2", "h3", "h4", "h5", "h6", "dl", "figure", "menu"]
 )
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 # Names with digits or long hex runs are generated per build or per page, so never stable.
@@ -144,7 +144,7 @@ def _safe(css: str, parsed: list[_Parsed], template_texts: set[str], needed: int
     """Return on how many pages `css` matches, or 0 if it ever matches non-template text."""
     try:
         xpath = etree.XPath(_CSS.css_to_xpath(css, prefix="descendant-or-self::"))
-    except Exception:  # noqa: BLE001 - a selector we cannot compile is simply not a candidate
+    except Exception:  # noqa: BLE001 - a selector we cannot compile is no candidate
         return 0
     hits = 0
     for page in parsed:
@@ -208,7 +208,7 @@ def _learn_body(parsed: list[_Parsed], repeated: set[tuple[str, str]], needed: i
     for css in sorted(candidates, key=lambda c: (-candidates[c], len(c))):
         try:
             xpath = etree.XPath(_CSS.css_to_xpath(css, prefix="descendant-or-self::"))
-        except Exception:  # noqa: BLE001 - not a usable selector
+        except Exception:  # noqa: BLE001, S112 - a selector we cannot compile is no candidate
             continue
         hits = 0
         for page, (counts, total) in zip(parsed, per_page):
@@ -354,8 +354,8 @@ def _read_warc(path: Path) -> list[Page]:
 
 def _url_of(html: bytes) -> str | None:
     """Find the page's canonical or og:url, so a folder of saved pages needs no --host."""
-    match = re.search(rb"<link[^>]+rel=[\"']canonical[\"'][^>]*href=[\"']([^\"']+)", html[:200_000], re.I) or re.search(
-        rb"<meta[^>]+property=[\"']og:url[\"'][^>]*content=[\"']([^\"']+)", html[:200_000], re.I
+    match = re.search(rb"<link[^>]+rel=[\"']canonical[\"'][^>]*href=[\"']([^\"']+)", html[:200_000], re.IGNORECASE) or re.search(
+        rb"<meta[^>]+property=[\"']og:url[\"'][^>]*content=[\"']([^\"']+)", html[:200_000], re.IGNORECASE
     )
     return match.group(1).decode("utf-8", "replace") if match else None
 

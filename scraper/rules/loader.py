@@ -20,7 +20,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
@@ -50,9 +50,12 @@ SUPPORTED_SCHEMAS = frozenset({1})
 GENERIC_FILE = "generic.toml"
 
 _CSS = GenericTranslator()
+# XPath starts with a path, a group, a function call (`substring-after(`) or an axis (`descendant::`);
+# CSS never does, so the two need no marker.
+XPATH_START = re.compile(r"^\s*(?:[/(]|\.\.?/|[\w-]+\s*\(|[\w-]+::)")
 
 # Site rule layout: top-level keys, then the keys allowed in each table, with their types.
-_TOP_KEYS: dict[str, type | tuple[type, ...]] = {
+_TOP_KEYS: dict[str, type] = {
     "schema": int,
     "id": str,
     "hosts": list,
@@ -101,18 +104,18 @@ def rule_dirs_from_env(environ: dict[str, str] | None = None) -> list[Path]:
 
 
 def compile_selector(expr: str, *, path: str, key: str) -> Selector:
-    """Compile a CSS selector, or an XPath one when it starts with / or ( or ./ ."""
+    """Compile a CSS selector, or an XPath one (a path, group, function call or axis)."""
     if not isinstance(expr, str) or not expr.strip():
         raise RuleError(f"selector must be a non-empty string, got {expr!r}", path=path, key=key)
     try:
-        if expr.lstrip().startswith(("/", "(", "./")):
+        if XPATH_START.match(expr):
             return Selector(expr, "xpath", etree.XPath(expr))
         return Selector(expr, "css", etree.XPath(_CSS.css_to_xpath(expr, prefix="descendant-or-self::")))
     except (SelectorError, etree.XPathError) as exc:
         raise RuleError(f"bad selector {expr!r}: {exc}", path=path, key=key) from exc
 
 
-def compile_pattern(pattern: str, *, path: str, key: str, flags: int = re.I) -> re.Pattern[str]:
+def compile_pattern(pattern: str, *, path: str, key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """Compile one regex, naming the file and key when it is broken."""
     if not isinstance(pattern, str) or not pattern:
         raise RuleError(f"pattern must be a non-empty string, got {pattern!r}", path=path, key=key)
@@ -135,7 +138,7 @@ def _phrase_regex(phrases: list[str], *, path: str, key: str) -> re.Pattern[str]
         compile_pattern(phrase, path=path, key=key)  # name the broken phrase, not the joined regex
     if not phrases:
         return re.compile(r"(?!x)x")
-    return re.compile(r"^\W*(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\W*$", re.I | re.S)
+    return re.compile(r"^\W*(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\W*$", re.IGNORECASE | re.DOTALL)
 
 
 def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
@@ -143,7 +146,7 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
         compile_pattern(token, path=path, key=key)
     if not tokens:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.I)
+    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.IGNORECASE)
 
 
 def _read_toml(file: Path) -> dict[str, Any]:
@@ -244,10 +247,12 @@ def parse_site_rule(data: dict[str, Any], *, where: str, default_id: str, source
         if key == "schema":
             continue
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
-            kind = {dict: "a table", list: "a list", str: "a string", bool: "true or false"}.get(wanted, str(wanted))  # type: ignore[call-overload]
+            kinds: dict[type, str] = {dict: "a table", list: "a list", str: "a string", bool: "true or false"}
+            kind = kinds.get(wanted, wanted.__name__)
             raise RuleError(f"expected {kind}, got {type(value).__name__}", path=where, key=key)
         if key in _TABLE_KEYS:
-            for sub in value:
+            table = cast("dict[str, Any]", value)
+            for sub in table:
                 if sub not in _TABLE_KEYS[key]:
                     raise RuleError(
                         f"unknown key (allowed: {', '.join(_TABLE_KEYS[key])})", path=where, key=f"{key}.{sub}"

@@ -24,11 +24,40 @@ class Selector:
     xpath: etree.XPath = field(compare=False, repr=False)
 
     def select(self, root: etree._Element) -> list[etree._Element]:
-        """Return the elements under `root` that this selector matches."""
+        """Return the outermost elements under `root` that this selector matches.
+
+        A match inside another match is left out: `.article-content` often marks both a
+        wrapper and its inner block, and taking both would repeat the article's text.
+        """
         result = self.xpath(root)
         if not isinstance(result, list):
             return []
-        return [node for node in result if isinstance(node, etree._Element)]
+        found = [node for node in result if isinstance(node, etree._Element)]
+        if len(found) < 2:
+            return found
+        chosen = set(found)
+        return [node for node in found if not any(a in chosen for a in node.iterancestors())]
+
+    def texts(self, root: etree._Element) -> list[str]:
+        """Return the whitespace-normalised text of each match, including string results.
+
+        FTR rules often select an attribute or a string (`//meta[@name='author']/@content`,
+        `substring-after(//p, 'By ')`); those count as text here, not as elements.
+        """
+        result = self.xpath(root)
+        items = result if isinstance(result, list) else [result]
+        out = []
+        for item in items:
+            if isinstance(item, etree._Element):
+                text = item.text_content() if hasattr(item, "text_content") else "".join(item.itertext())
+            elif isinstance(item, (str, bytes)):
+                text = item.decode() if isinstance(item, bytes) else str(item)
+            else:
+                continue
+            text = " ".join(text.split())
+            if text:
+                out.append(text)
+        return out
 
 
 @dataclass(frozen=True)
@@ -101,10 +130,7 @@ class RuleSet:
             return None
         parts = urlsplit(url if "//" in url else "//" + url)
         host = (parts.hostname or "").lower().rstrip(".")
-        if host.startswith("www."):
-            candidates = (host, host[4:])
-        else:
-            candidates = (host,)
+        candidates: tuple[str, ...] = (host, host[4:]) if host.startswith("www.") else (host,)
         best: tuple[int, int, int] | None = None
         chosen: SiteRule | None = None
         for order, rule in enumerate(self.sites):

@@ -27,12 +27,12 @@ def article_page(n: int, paragraphs: int = 6) -> str:
 </body></html>"""
 
 
-PROMO = "Sponsored: our partners offer great deals on river cruises this summer, book now and save."
+NOTE = "The mayor added that the ferry timetable will change in June, when the summer season starts."
 
 
-def promo_page(n: int) -> str:
-    """Return an article page with a sponsored box inside the article (for rule tests)."""
-    return article_page(n).replace("</article>", f'<p class="promo-box">{PROMO}</p></article>')
+def noted_page(n: int) -> str:
+    """Return an article page with one more paragraph, marked by class, inside the article (for rule tests)."""
+    return article_page(n).replace("</article>", f'<p class="site-note">{NOTE}</p></article>')
 
 
 EMPTY_PAGE = "<html><body><nav><a href='/'>Home</a></nav></body></html>"

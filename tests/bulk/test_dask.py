@@ -11,9 +11,9 @@ import pytest
 from scraper.bulk.dask import records_bag, records_dataframe
 from scraper.cli import main
 from tests.bulk.conftest import (
-    PROMO,
+    NOTE,
     article_page,
-    promo_page,
+    noted_page,
     read_records,
     warc_pages,
     write_html_folder,
@@ -90,9 +90,9 @@ def test_library_bag_and_dataframe(cluster_address: str, mixed_inputs: list[str]
 def test_cluster_applies_rule_folders(cluster_address: str, tmp_path: Path) -> None:
     rules = tmp_path / "myrules"
     rules.mkdir()
-    (rules / "example.org.toml").write_text('schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".promo-box"]\n')
+    (rules / "example.org.toml").write_text('schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".site-note"]\n')
     warc = tmp_path / "crawl.warc.gz"
-    write_warc(warc, [(f"https://example.org/{n}", promo_page(n).encode(), "text/html") for n in range(3)])
+    write_warc(warc, [(f"https://example.org/{n}", noted_page(n).encode(), "text/html") for n in range(3)])
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     assert main(["bulk", str(warc), "-o", str(local), "-j", "1", "--rules", str(rules), "--format", "html"]) == 0
     assert main(["bulk", str(warc), "-o", str(remote), "--scheduler", cluster_address,
@@ -100,5 +100,5 @@ def test_cluster_applies_rule_folders(cluster_address: str, tmp_path: Path) -> N
     assert read_records(remote) == read_records(local)
     plain = tmp_path / "plain.jsonl"
     assert main(["bulk", str(warc), "-o", str(plain), "-j", "1", "--format", "html"]) == 0
-    assert all(PROMO in r["text"] for r in read_records(plain))
-    assert not any(PROMO in r["text"] for r in read_records(local))
+    assert all(NOTE in r["text"] for r in read_records(plain))
+    assert not any(NOTE in r["text"] for r in read_records(local))

@@ -119,3 +119,13 @@ def test_inflate_rejects_corrupt_gzip() -> None:
     assert inflate(page) == page
     with pytest.raises(InputError, match="corrupt gzip"):
         inflate(gzip.compress(page)[:-30])
+
+
+def test_public_api_of_scraper_bulk_is_pinned() -> None:
+    import scraper.bulk
+
+    assert scraper.bulk.__all__ == [
+        "FIELDS", "FORMATS", "BulkJob", "PageResult", "RecordSpec", "Summary", "WorkItem",
+        "WorkerConfig", "read_items", "run_job", "run_pages",
+    ]
+    assert all(hasattr(scraper.bulk, name) for name in scraper.bulk.__all__)

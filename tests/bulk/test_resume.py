@@ -104,10 +104,10 @@ def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path) -> 
     # Ctrl-C on a terminal signals the whole foreground process group.
     os.killpg(run.pid, signal.SIGINT)
     _, stderr = run.communicate(timeout=30)
-    assert run.returncode == 130
-    assert stderr.count("\n") == 1 and "interrupted after" in stderr and "--resume" in stderr
+    assert run.returncode == 130, stderr
+    assert stderr.count("\n") == 1 and "interrupted after" in stderr and "--resume" in stderr, stderr
     done = len(read_records(out))
-    assert done < total
+    assert done < total, stderr
     again = subprocess.run([*command, "--resume"], check=False, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     ids = [r["id"] for r in read_records(out)]

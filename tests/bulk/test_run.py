@@ -15,9 +15,9 @@ from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clea
 from scraper.cli import main
 from tests.bulk.conftest import (
     EMPTY_PAGE,
-    PROMO,
+    NOTE,
     article_page,
-    promo_page,
+    noted_page,
     read_records,
     warc_pages,
     write_gz,
@@ -71,16 +71,19 @@ def test_broken_pages_become_error_records_and_empty_pages_are_empty(tmp_path: P
     (folder / "corrupt.html.gz").write_bytes(gzip.compress(article_page(2).encode())[:-25])
     (folder / "binary.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     (folder / "blank.html").write_bytes(b"")
+    # A gzip bomb: 25 MB of spaces in 25 kB; inflating stops at the page size limit.
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b" " * 25_000_000))
     out = tmp_path / "out.jsonl"
     assert bulk(str(folder), "-o", str(out)) == 0
     by_id = {r["id"]: r for r in read_records(out)}
-    assert set(by_id) == {"good", "empty", "corrupt", "binary", "blank"}
+    assert set(by_id) == {"good", "empty", "corrupt", "binary", "blank", "bomb"}
     assert by_id["good"]["error"] is None and by_id["good"]["text"]
     assert by_id["empty"]["error"] is None and by_id["empty"]["text"] == ""
     assert "corrupt gzip" in by_id["corrupt"]["error"]
     assert "binary" in by_id["binary"]["error"]
     assert "empty" in by_id["blank"]["error"]
-    assert "5 pages, 1 cleaned, 1 empty, 3 failed" in capsys.readouterr().err
+    assert "inflates to more than" in by_id["bomb"]["error"]
+    assert "6 pages, 1 cleaned, 1 empty, 4 failed" in capsys.readouterr().err
 
 
 def test_fields_trim_records_in_record_order(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
@@ -123,9 +126,23 @@ def test_parquet_output(html_folder: tuple[Path, list[str]], tmp_path: Path) -> 
     assert sorted(r["id"] for r in rows) == sorted(ids)
 
 
-def test_parquet_with_resume_is_refused(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
-    folder, _ = html_folder
-    assert bulk(str(folder), "-o", str(tmp_path / "o.parquet"), "--resume") == 2
+def test_parquet_run_resumes_from_its_journal(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    folder, ids = html_folder
+    full = tmp_path / "full.jsonl"
+    assert bulk(str(folder), "-o", str(full), "-j", "2") == 0
+    out = tmp_path / "out.parquet"
+    journal = tmp_path / "out.parquet.partial.jsonl"
+    # What a killed Parquet run leaves: a journal with some whole records and a torn one.
+    lines = full.read_bytes().splitlines(keepends=True)
+    journal.write_bytes(b"".join(lines[:5]) + lines[5][:30])
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--resume") == 0
+    assert not journal.exists()
+    assert pq.read_table(out).to_pylist() == read_records(full)
+    # Resuming a finished Parquet run redoes nothing and duplicates nothing.
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--resume") == 0
+    assert sorted(r["id"] for r in pq.read_table(out).to_pylist()) == sorted(ids)
 
 
 @pytest.mark.parametrize(
@@ -176,21 +193,21 @@ def test_rules_folder_applies_to_its_site_only(tmp_path: Path) -> None:
     rules = tmp_path / "myrules"
     rules.mkdir()
     (rules / "example.org.toml").write_text(
-        'schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".promo-box"]\n'
+        'schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = [".site-note"]\n'
     )
     jsonl = tmp_path / "pages.jsonl"
     write_jsonl(jsonl, [
-        {"id": "ruled", "url": "https://example.org/news/1", "html": promo_page(1)},
-        {"id": "other", "url": "https://other.net/news/1", "html": promo_page(1)},
+        {"id": "ruled", "url": "https://example.org/news/1", "html": noted_page(1)},
+        {"id": "other", "url": "https://other.net/news/1", "html": noted_page(1)},
     ])
     without, with_rules = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     assert bulk(str(jsonl), "-o", str(without), "-j", "1") == 0
     assert bulk(str(jsonl), "-o", str(with_rules), "-j", "1", "--rules", str(rules)) == 0
     plain = {r["id"]: r["text"] for r in read_records(without)}
     ruled = {r["id"]: r["text"] for r in read_records(with_rules)}
-    assert PROMO in plain["ruled"] and PROMO in plain["other"]
-    assert PROMO not in ruled["ruled"] and "Story 1, paragraph 5." in ruled["ruled"]
-    assert PROMO in ruled["other"]
+    assert NOTE in plain["ruled"] and NOTE in plain["other"]
+    assert NOTE not in ruled["ruled"] and "Story 1, paragraph 5." in ruled["ruled"]
+    assert NOTE in ruled["other"]
 
 
 def test_broken_rule_file_stops_the_run_before_it_starts(tmp_path: Path, capsys) -> None:
@@ -203,3 +220,31 @@ def test_broken_rule_file_stops_the_run_before_it_starts(tmp_path: Path, capsys)
     assert bulk(str(folder), "-o", str(out), "--rules", str(rules)) == 4
     assert "site.toml" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_page_timeout_turns_slow_pages_into_error_records(tmp_path: Path) -> None:
+    folder = tmp_path / "slow"
+    for n in range(4):
+        write_gz(folder / f"p{n}.html.gz", article_page(n, paragraphs=400))
+    out = tmp_path / "out.jsonl"
+    # Far below what a 400-paragraph page takes, so every page runs out of time.
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--page-timeout", "0.0005") == 0
+    records = read_records(out)
+    assert len(records) == 4
+    assert all(r["error"] == "timed out after 0.0005 s" for r in records)
+    assert bulk(str(folder), "-o", str(out), "-j", "2", "--page-timeout", "60") == 0
+    assert all(r["error"] is None and r["text"] for r in read_records(out))
+
+
+def test_every_bulk_option_is_documented() -> None:
+    import re
+
+    from scraper.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    bulk_parser = sub.choices["bulk"]  # type: ignore[attr-defined]
+    options = {opt for action in bulk_parser._actions for opt in action.option_strings if opt.startswith("--")}
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "bulk.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"--[a-z][a-z-]+", docs))
+    assert options - {"--help"} <= documented, sorted(options - documented - {"--help"})

@@ -123,3 +123,23 @@ def test_rules_list_shows_ftr_folder(tmp_path: Path, capsys: pytest.CaptureFixtu
     lines = capsys.readouterr().out.splitlines()
     assert f"ftr:news.example.org\tnews.example.org\t{tmp_path}" in lines
     assert any(line.startswith("telegraph\ttelegraph.co.uk\t") for line in lines)
+    assert "# 1 FTR files read; directives skipped: bad xpath x1, find_string x1" in "\n".join(lines)
+
+
+def test_whole_shared_folder_converts_to_valid_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if not SHARED_FTR.is_dir():
+        pytest.fail(f"the FTR snapshot is expected at {SHARED_FTR}")
+    assert main(["rules", "import-ftr", str(SHARED_FTR), "-o", str(tmp_path)]) == 0
+    assert main(["rules", "check", str(tmp_path)]) == 0
+    assert ", 0 problems" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("expr", "kind"),
+    [("div.x > p", "css"), ("li:nth-child(2)", "css"), ("//a", "xpath"), ("(//a)[1]", "xpath"),
+     (".//p", "xpath"), ("substring-after(//p, ':')", "xpath"), ("descendant::p", "xpath")],
+)
+def test_selector_kind_needs_no_marker(expr: str, kind: str) -> None:
+    from scraper.rules.loader import compile_selector
+
+    assert compile_selector(expr, path="f", key="k").kind == kind

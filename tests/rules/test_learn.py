@@ -15,16 +15,26 @@ from scraper.rules.learn import Page, learn_rule, read_pages, rule_to_toml
 from scraper.rules.loader import load_site_rule
 
 STORIES = [
-    ("Tide mill restored", "The tide mill on the estuary turned again this week after a restoration that took "
-     "volunteers eleven years and cost less than a new roof for the village hall."),
-    ("Ferry timetable changes", "From Monday the first ferry leaves twenty minutes earlier, so commuters can make "
-     "the fast train, and the last sailing on Fridays moves to half past eleven."),
-    ("School wins robotics prize", "A team of six pupils built a robot that sorts recycling by colour and weight, "
-     "beating forty schools in the regional final held at the university."),
-    ("Harbour wall repaired", "Engineers finished the repair of the harbour wall two weeks ahead of schedule, and "
-     "the fishing fleet can use the inner berths again from tomorrow morning."),
-    ("Library opens late", "The library will stay open until nine on Thursdays during exam season, after students "
-     "asked for a quiet place to revise that is warmer than the bus shelter."),
+    ("Tide mill restored", (
+        "The tide mill on the estuary turned again this week after a restoration that took "
+        "volunteers eleven years and cost less than a new roof for the village hall."
+    )),
+    ("Ferry timetable changes", (
+        "From Monday the first ferry leaves twenty minutes earlier, so commuters can make "
+        "the fast train, and the last sailing on Fridays moves to half past eleven."
+    )),
+    ("School wins robotics prize", (
+        "A team of six pupils built a robot that sorts recycling by colour and weight, "
+        "beating forty schools in the regional final held at the university."
+    )),
+    ("Harbour wall repaired", (
+        "Engineers finished the repair of the harbour wall two weeks ahead of schedule, and "
+        "the fishing fleet can use the inner berths again from tomorrow morning."
+    )),
+    ("Library opens late", (
+        "The library will stay open until nine on Thursdays during exam season, after students "
+        "asked for a quiet place to revise that is warmer than the bus shelter."
+    )),
 ]
 
 

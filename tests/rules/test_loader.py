@@ -175,3 +175,36 @@ patterns = ["^Read more"]
     assert [s.kind for s in rule.body] == ["xpath", "css"]
     assert rule.drop_text[0].search("read more about it")
     assert rule.test_urls == ("https://a.com/1",)
+
+
+def test_clean_rules_option_is_repeatable_and_first_wins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "a", "a.toml", 'schema = 1\nhosts = ["example.com"]\n[select]\nbody = ["#one"]\n')
+    write(tmp_path / "b", "b.toml", 'schema = 1\nhosts = ["example.com"]\n[select]\nbody = ["#two"]\n')
+    page = write(tmp_path, "p.html", "<html><body><div id='one'><p>" + "First folder text. " * 10
+                 + "</p></div><div id='two'><p>" + "Second folder text. " * 10 + "</p></div></body></html>")
+    args = ["clean", str(page), "--url", "http://example.com/a"]
+    assert main([*args, "--rules", str(tmp_path / "a"), "--rules", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "First folder text." in out and "Second folder text." not in out
+    assert main([*args, "--rules", str(tmp_path / "b"), "--rules", str(tmp_path / "a")]) == 0
+    assert "Second folder text." in capsys.readouterr().out
+    write(tmp_path / "bad", "x.toml", "schema = 1\nhosts = [1]\n")
+    assert main([*args, "--rules", str(tmp_path / "bad")]) == RuleError.exit_code
+    assert "x.toml:hosts: expected a list of strings" in capsys.readouterr().err
+
+
+def test_selector_keeps_outermost_matches_and_reads_string_results() -> None:
+    from lxml import html
+
+    from scraper.rules.loader import compile_selector
+
+    root = html.fromstring(
+        "<html><head><meta name='author' content='Ana Kos'></head><body>"
+        "<div class='box'><div class='box'><p>inner</p></div></div><div class='box'>two</div>"
+        "<p class='by'>By Bob Smith</p></body></html>"
+    )
+    boxes = compile_selector(".box", path="f", key="k").select(root)
+    assert [b.text_content() for b in boxes] == ["inner", "two"]
+    assert compile_selector("//meta[@name='author']/@content", path="f", key="k").texts(root) == ["Ana Kos"]
+    by = "substring-after(//p[@class='by'], 'By ')"
+    assert compile_selector(by, path="f", key="k").texts(root) == ["Bob Smith"]
