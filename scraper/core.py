@@ -9,6 +9,7 @@ from lxml import etree
 
 from scraper.errors import InputError
 from scraper.extract import filter_clutter, select_body
+from scraper.kind import is_thread
 from scraper.metadata import read_metadata
 from scraper.models import Article, Metadata, Options
 from scraper.parse import parse_html
@@ -183,7 +184,8 @@ def _run(
     title = overrides.get("title") or _choose_title(root, meta_title, metadata.sitename, ruleset.generic)
 
     generic = ruleset.generic if rule is None or rule.use_generic else None
-    body = prune_tree(root, rule, generic, options, trace)
+    thread = is_thread(root, url, ruleset.generic)
+    body = prune_tree(root, rule, generic, options, trace, thread)
     chosen = select_body(body, rule, ruleset.generic, options)
     filter_clutter(chosen.containers, rule, generic or _no_generic(ruleset), options, trace)
     _drop_title_heading(chosen.containers, title, trace)

@@ -77,7 +77,7 @@ def remove_selected(
 
 
 def _chrome_reason(
-    element: etree._Element, tag: str, generic: GenericRules | None, stats: NodeStats
+    element: etree._Element, tag: str, generic: GenericRules | None, stats: NodeStats, thread: bool
 ) -> tuple[str, bool]:
     """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak."""
     if tag in CHROME_TAGS:
@@ -87,6 +87,9 @@ def _chrome_reason(
     if tag in _SHORT_ONLY_BY_CLASS and stats.text_chars > _WEAK_PROSE_LIMIT:
         return "", False
     attrs = attr_text(element)
+    if thread and attrs and generic.thread_attr is not None:
+        # On a discussion thread the replies are the content: their class names are no evidence.
+        attrs = generic.thread_attr.sub(" ", attrs).strip()
     if not attrs:
         return "", False
     if generic.boilerplate_attr.search(attrs):
@@ -127,6 +130,7 @@ def prune_chrome(
     stats: dict[etree._Element, NodeStats],
     keep: set[etree._Element],
     trace: Trace | None,
+    thread: bool = False,
 ) -> None:
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
     page_prose = stats[body].p_chars if body in stats else 0
@@ -140,7 +144,7 @@ def prune_chrome(
         s = stats.get(element)
         if s is None:
             continue
-        why, weak = _chrome_reason(element, tag, generic, s)
+        why, weak = _chrome_reason(element, tag, generic, s, thread)
         if not why:
             continue
         # A big share of the page's prose is the article only if it holds the headline or an
@@ -165,6 +169,7 @@ def prune_tree(
     generic: GenericRules | None,
     options: Options,
     trace: Trace | None = None,
+    thread: bool = False,
 ) -> etree._Element:
     """Apply rule removals and generic pruning to `root` in place; return the body."""
     keep = _protected(root, rule)
@@ -176,5 +181,5 @@ def prune_tree(
     body = root.find("body")
     if body is None:
         body = root
-    prune_chrome(body, generic, stats, keep, trace)
+    prune_chrome(body, generic, stats, keep, trace, thread)
     return body

@@ -80,6 +80,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
     "attributes": ("boilerplate", "weak", "content"),
     "remove": ("selectors",),
+    "threads": ("urls", "markup", "reply_tokens"),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -166,6 +167,16 @@ def _check_schema(data: dict[str, Any], where: str) -> None:
         raise RuleError(f"unsupported schema {schema!r} (supported: 1)", path=where, key="schema")
 
 
+def _any_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] | None:
+    """Compile a list of regexes into one alternation (None when the list is empty)."""
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+    except re.error as exc:
+        raise RuleError(f"bad pattern: {exc}", path=path, key=key) from exc
+
+
 def load_generic(file: Path) -> GenericRules:
     """Load, validate and compile the generic rule file."""
     where = str(file)
@@ -199,6 +210,11 @@ def load_generic(file: Path) -> GenericRules:
         ),
         weak_attr=_token_regex(strings("attributes", "weak"), path=where, key="attributes.weak")
         if strings("attributes", "weak")
+        else None,
+        thread_url=_any_regex(strings("threads", "urls"), path=where, key="threads.urls"),
+        thread_markup=_any_regex(strings("threads", "markup"), path=where, key="threads.markup"),
+        thread_attr=_token_regex(strings("threads", "reply_tokens"), path=where, key="threads.reply_tokens")
+        if strings("threads", "reply_tokens")
         else None,
     )
 

@@ -76,6 +76,12 @@ class GenericRules:
     remove: tuple[Selector, ...] = ()
     # class/id tokens that are weaker evidence: pruned only when the element holds little prose.
     weak_attr: re.Pattern[str] | None = None
+    # URLs of discussion threads, whose replies are content rather than clutter.
+    thread_url: re.Pattern[str] | None = None
+    # Markup that says "discussion thread" (schema.org types, forum software classes).
+    thread_markup: re.Pattern[str] | None = None
+    # class/id tokens of replies, not pruned on thread pages.
+    thread_attr: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
