@@ -26,6 +26,10 @@ _CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 600
+# A body whose paragraph text is under this share of all its text is a listing of items.
+_LISTING_PROSE_SHARE = 0.3
+# Item tags kept on listings whatever their link density.
+_ITEM_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl", "tr", "td", "table", "tbody"})
 # Teaser runs are dropped only while they are a minority of the container's text: on a listing
 # page the teasers are the content.
 _TEASER_MAX_SHARE = 0.5
@@ -158,9 +162,14 @@ def filter_clutter(
     for container in containers:
         stats = measure_tree(container)
         doomed: dict[etree._Element, str] = {}
+        whole = stats.get(container)
+        # A body made mostly of linked items (a listing, an index, a catalogue) is kept as such:
+        # its links are the content, so link density and teaser shape are no evidence there.
+        listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
         _mark_clutter_sections(container, stats, generic, doomed)
-        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed)
-        _mark_teaser_runs(container, stats, options, doomed)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, listing)
+        if not listing:
+            _mark_teaser_runs(container, stats, options, doomed)
         for element, why in doomed.items():
             if any(a in doomed for a in element.iterancestors()):
                 continue
@@ -219,6 +228,7 @@ def _mark_dense_and_phrases(
     generic: GenericRules,
     options: Options,
     doomed: dict[etree._Element, str],
+    listing: bool = False,
 ) -> None:
     """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
     patterns = rule.drop_text if rule is not None else ()
@@ -233,7 +243,7 @@ def _mark_dense_and_phrases(
             if tag not in ("br", "hr", "td", "th", "tr") and not any(True for _ in element.iter("img")):
                 doomed[element] = "empty"
             continue
-        if tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt"):
+        if (tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")) and not (listing and tag in _ITEM_TAGS):
             if s.link_density > options.max_link_density and s.text_chars < 2000:
                 doomed[element] = f"link density {s.link_density:.2f}"
                 continue
