@@ -26,6 +26,8 @@ _CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 600
+# Our pick is widened to the enclosing <main> when it holds less than this share of main's text.
+_WIDEN_SHARE = 0.25
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
 # Item tags kept on listings whatever their link density.
@@ -74,7 +76,22 @@ def select_body(
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
     top = _climb(candidates[0], candidates, stats)
+    top = _widen_to_main(top, body, stats)
     return Body(_with_siblings(top, candidates, stats, options), "scorer")
+
+
+def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
+    """Take the page's <main> when our pick is a small part of it (listings, product and service pages)."""
+    mine = stats.get(top.element)
+    if mine is None:
+        return top
+    for ancestor in top.element.iterancestors():
+        if tag_of(ancestor) == "main" or ancestor.get("role") == "main":
+            theirs = stats.get(ancestor)
+            if theirs is not None and mine.text_chars < _WIDEN_SHARE * theirs.text_chars:
+                return Candidate(ancestor, top.score)
+            break
+    return top
 
 
 def _climb(top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats]) -> Candidate:
