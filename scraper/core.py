@@ -17,7 +17,7 @@ from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
 from scraper.rules import GenericRules, RuleSet, SiteRule, default_ruleset
 from scraper.second_opinion import paragraphs_html, second_opinion
-from scraper.score import HEADING_TAGS, attr_text, tag_of
+from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
 from scraper.trace import Trace
 
 
@@ -185,9 +185,10 @@ def _run(
 
     generic = ruleset.generic if rule is None or rule.use_generic else None
     thread = is_thread(root, url, ruleset.generic)
-    body = prune_tree(root, rule, generic, options, trace, thread)
-    chosen = select_body(body, rule, ruleset.generic, options)
-    filter_clutter(chosen.containers, rule, generic or _no_generic(ruleset), options, trace)
+    stats = measure_tree(root)
+    body = prune_tree(root, rule, generic, options, stats, trace, thread)
+    chosen = select_body(body, rule, ruleset.generic, options, stats)
+    filter_clutter(chosen.containers, rule, generic or _no_generic(ruleset), options, stats, trace)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:

@@ -16,7 +16,6 @@ from scraper.score import (
     Candidate,
     NodeStats,
     attr_text,
-    measure_tree,
     score_candidates,
     tag_of,
 )
@@ -60,6 +59,7 @@ def select_body(
     rule: SiteRule | None,
     generic: GenericRules | None,
     options: Options,
+    stats: dict[etree._Element, NodeStats],
 ) -> Body:
     """Pick the article container: a rule's body selector first, else the best-scored candidate."""
     if rule is not None:
@@ -67,7 +67,6 @@ def select_body(
             found = selector.select(body)
             if found:
                 return Body(found, "rule")
-    stats = measure_tree(body)
     if generic is None:
         from scraper.rules import default_ruleset
 
@@ -173,11 +172,11 @@ def filter_clutter(
     rule: SiteRule | None,
     generic: GenericRules,
     options: Options,
+    stats: dict[etree._Element, NodeStats],
     trace: Trace | None,
 ) -> None:
     """Drop clutter inside the chosen containers, in place."""
     for container in containers:
-        stats = measure_tree(container)
         doomed: dict[etree._Element, str] = {}
         whole = stats.get(container)
         # A body made mostly of linked items (a listing, an index, a catalogue) is kept as such:
@@ -192,7 +191,7 @@ def filter_clutter(
                 continue
             if trace is not None:
                 trace.record(element, "dropped", why)
-            detach(element)
+            detach(element, stats)
 
 
 def _mark_clutter_sections(

@@ -6,7 +6,7 @@ from lxml import etree
 
 from scraper.models import Options
 from scraper.rules.model import GenericRules, Selector, SiteRule
-from scraper.score import NodeStats, attr_text, measure_tree, tag_of
+from scraper.score import NodeStats, attr_text, discount, tag_of
 from scraper.trace import Trace
 
 # Structural tags that are chrome unless they hold the article.
@@ -27,11 +27,13 @@ _SHORT_ONLY_BY_CLASS = frozenset({"p", "span"})
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
 
-def detach(element: etree._Element) -> None:
-    """Remove `element` from its tree but keep its tail text in place."""
+def detach(element: etree._Element, stats: dict[etree._Element, NodeStats] | None = None) -> None:
+    """Remove `element` from its tree but keep its tail text in place (and `stats` true)."""
     parent = element.getparent()
     if parent is None:
         return
+    if stats is not None:
+        discount(stats, element)
     tail = element.tail
     if tail and tail.strip():
         previous = element.getprevious()
@@ -60,20 +62,21 @@ def remove_selected(
     reason: str,
     keep: set[etree._Element],
     trace: Trace | None,
-    stats: dict[etree._Element, NodeStats] | None = None,
+    stats: dict[etree._Element, NodeStats],
+    guard: bool = False,
 ) -> None:
-    """Detach every element a selector matches, unless kept (or, with `stats`, holding prose)."""
+    """Detach every element a selector matches, unless kept (or, with `guard`, holding prose)."""
     for selector in selectors:
         for element in selector.select(root):
             if element in keep or element is root or tag_of(element) in ("body", "html"):
                 continue
-            if stats is not None and tag_of(element) not in _ALWAYS_REMOVE:
+            if guard and tag_of(element) not in _ALWAYS_REMOVE:
                 s = stats.get(element)
                 if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
                     continue
             if trace is not None:
                 trace.record(element, "removed", f"{reason} {selector.expr}")
-            detach(element)
+            detach(element, stats)
 
 
 def _chrome_reason(
@@ -160,7 +163,7 @@ def prune_chrome(
     for element, why in doomed:
         if trace is not None:
             trace.record(element, "pruned", why)
-        detach(element)
+        detach(element, stats)
 
 
 def prune_tree(
@@ -168,16 +171,16 @@ def prune_tree(
     rule: SiteRule | None,
     generic: GenericRules | None,
     options: Options,
+    stats: dict[etree._Element, NodeStats],
     trace: Trace | None = None,
     thread: bool = False,
 ) -> etree._Element:
-    """Apply rule removals and generic pruning to `root` in place; return the body."""
+    """Apply rule removals and generic pruning to `root` in place (keeping `stats` true); return the body."""
     keep = _protected(root, rule)
-    stats = measure_tree(root)
     if rule is not None:
-        remove_selected(root, rule.remove, f"rule {rule.id} remove", keep, trace)
+        remove_selected(root, rule.remove, f"rule {rule.id} remove", keep, trace, stats)
     if generic is not None:
-        remove_selected(root, generic.remove, "generic remove", keep, trace, stats)
+        remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
     body = root.find("body")
     if body is None:
         body = root

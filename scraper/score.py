@@ -26,19 +26,39 @@ _PUNCT = re.compile(r"[,.;:!?，。、；：！？]")
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
 
 
-@dataclass(frozen=True)
 class NodeStats:
-    """Text measures of one element's subtree."""
+    """Text measures of one element's subtree (kept up to date as elements are detached)."""
 
-    text_chars: int
-    link_chars: int
-    p_chars: int
-    punct: int
+    __slots__ = ("text_chars", "link_chars", "p_chars", "punct")
+
+    def __init__(self, text_chars: int, link_chars: int, p_chars: int, punct: int) -> None:
+        self.text_chars = text_chars
+        self.link_chars = link_chars
+        self.p_chars = p_chars
+        self.punct = punct
 
     @property
     def link_density(self) -> float:
         """Share of the text that sits inside links."""
-        return self.link_chars / self.text_chars if self.text_chars else 0.0
+        return self.link_chars / self.text_chars if self.text_chars > 0 else 0.0
+
+
+Measures = dict  # etree._Element -> NodeStats, built once per page by measure_tree()
+
+
+def discount(stats: dict[etree._Element, NodeStats], element: etree._Element) -> None:
+    """Subtract `element`'s measures from its ancestors (call before detaching it)."""
+    gone = stats.get(element)
+    if gone is None or not (gone.text_chars or gone.p_chars):
+        return
+    for ancestor in element.iterancestors():
+        held = stats.get(ancestor)
+        if held is None:
+            continue
+        held.text_chars -= gone.text_chars
+        held.link_chars -= gone.link_chars
+        held.p_chars = max(0, held.p_chars - gone.p_chars)
+        held.punct -= gone.punct
 
 
 def tag_of(element: etree._Element) -> str:
@@ -65,7 +85,7 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
         if not tag:
             continue
         if tag in _INVISIBLE_TAGS:
-            stats[element] = _EMPTY
+            stats[element] = NodeStats(0, 0, 0, 0)
             continue
         own = _chars(element.text)
         punct = len(_PUNCT.findall(element.text)) if element.text else 0
@@ -92,7 +112,6 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     return stats
 
 
-_EMPTY = NodeStats(0, 0, 0, 0)
 # Their text is code or data, never reader-visible prose.
 _INVISIBLE_TAGS = frozenset({"script", "style", "template"})
 
