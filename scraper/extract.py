@@ -268,9 +268,9 @@ def _mark_dense_and_phrases(
             if generic.clutter_text.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
-        if s.text_chars <= 200:
+        if s.text_chars <= 200 and s.link_density >= 0.25:
             lead = _leading_label(element)
-            if lead and s.link_density >= 0.25 and generic.clutter_heading.match(lead):
+            if lead and generic.clutter_heading.match(lead):
                 doomed[element] = f"clutter label {lead[:40]!r} with links"
                 continue
         if patterns and s.text_chars <= 1000:

@@ -62,9 +62,9 @@ def discount(stats: dict[etree._Element, NodeStats], element: etree._Element) ->
 
 
 def tag_of(element: etree._Element) -> str:
-    """Return the lower-case tag name ('' for comments and other non-elements)."""
+    """Return the tag name ('' for comments and other non-elements); lxml's HTML parser lower-cases it."""
     tag = element.tag
-    return tag.lower() if isinstance(tag, str) else ""
+    return tag if isinstance(tag, str) else ""
 
 
 def attr_text(element: etree._Element) -> str:
@@ -80,38 +80,36 @@ def _chars(text: str | None) -> int:
 def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     """Measure every element in one pass, children before parents."""
     stats: dict[etree._Element, NodeStats] = {}
-    for element in reversed(list(root.iter())):
-        tag = tag_of(element)
-        if not tag:
-            continue
+    get = stats.get
+    for element in reversed(list(root.iter(etree.Element))):
+        tag = element.tag
         if tag in _INVISIBLE_TAGS:
             stats[element] = NodeStats(0, 0, 0, 0)
             continue
-        own = _chars(element.text)
-        punct = len(_PUNCT.findall(element.text)) if element.text else 0
-        text = own
-        links = 0
-        p_chars = 0
+        pieces = [element.text or ""]
+        links = p_chars = punct = inner = 0
         for child in element:
-            tail = child.tail
-            if tail:
-                text += _chars(tail)
-                punct += len(_PUNCT.findall(tail))
-            child_stats = stats.get(child)
-            if child_stats is None:
-                continue
-            text += child_stats.text_chars
-            links += child_stats.link_chars
-            p_chars += child_stats.p_chars
-            punct += child_stats.punct
+            pieces.append(child.tail or "")
+            child_stats = get(child)
+            if child_stats is not None:
+                inner += child_stats.text_chars
+                links += child_stats.link_chars
+                p_chars += child_stats.p_chars
+                punct += child_stats.punct
+        own_text = "".join(pieces)
+        own = len(own_text.strip())
+        if own:
+            punct += len(_PUNCT.findall(own_text))
+        text = own + inner
         if tag == "a":
             links = text
-        if tag in ("p", "pre", "blockquote") or (tag in ("div", "td") and own > 80):
+        if tag in _PARAGRAPH_TAGS or (tag in ("div", "td") and own > 80):
             p_chars = max(p_chars, text - links)
         stats[element] = NodeStats(text, links, p_chars, punct)
     return stats
 
 
+_PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
 # Their text is code or data, never reader-visible prose.
 _INVISIBLE_TAGS = frozenset({"script", "style", "template"})
 
