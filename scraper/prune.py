@@ -75,8 +75,31 @@ def remove_selected(
                 if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
                     continue
             if trace is not None:
-                trace.record(element, "removed", f"{reason} {selector.expr}")
+                trace.record(element, "removed", f"{reason} <{tag_of(element)}> ({selector.expr})")
             detach(element, stats)
+
+
+def remove_tags(
+    root: etree._Element,
+    tags: tuple[str, ...],
+    keep: set[etree._Element],
+    trace: Trace | None,
+    stats: dict[etree._Element, NodeStats],
+) -> None:
+    """Detach every element with one of `tags` (the generic set's bare tag names) in one walk."""
+    if not tags:
+        return
+    for element in list(root.iter(*tags)):
+        if element in keep:
+            continue
+        tag = element.tag
+        if tag not in _ALWAYS_REMOVE:
+            s = stats.get(element)
+            if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
+                continue
+        if trace is not None:
+            trace.record(element, "removed", f"generic remove <{tag}>")
+        detach(element, stats)
 
 
 def _chrome_reason(
@@ -180,7 +203,11 @@ def prune_tree(
     if rule is not None:
         remove_selected(root, rule.remove, f"rule {rule.id} remove", keep, trace, stats)
     if generic is not None:
-        remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
+        if generic.remove_tags or generic.remove_other:
+            remove_tags(root, generic.remove_tags, keep, trace, stats)
+            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, guard=True)
+        else:
+            remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
     body = root.find("body")
     if body is None:
         body = root

@@ -200,14 +200,16 @@ def load_generic(file: Path) -> GenericRules:
     def strings(table: str, key: str) -> list[str]:
         return _strings(data.get(table, {}).get(key, []), path=where, key=f"{table}.{key}")
 
+    removals = tuple(compile_selector(s, path=where, key="remove.selectors") for s in strings("remove", "selectors"))
+    bare = re.compile(r"^[a-z][a-z0-9]*$")
     return GenericRules(
+        remove_tags=tuple(r.expr for r in removals if bare.match(r.expr)),
+        remove_other=tuple(r for r in removals if not bare.match(r.expr)),
         clutter_heading=_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings"),
         clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
         boilerplate_attr=_token_regex(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
         content_attr=_token_regex(strings("attributes", "content"), path=where, key="attributes.content"),
-        remove=tuple(
-            compile_selector(s, path=where, key="remove.selectors") for s in strings("remove", "selectors")
-        ),
+        remove=removals,
         weak_attr=_token_regex(strings("attributes", "weak"), path=where, key="attributes.weak")
         if strings("attributes", "weak")
         else None,
