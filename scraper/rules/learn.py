@@ -229,7 +229,7 @@ def learn_rule(pages: list[Page], *, host: str | None = None, min_share: float =
         min_share: a block is template when it repeats on at least this share of the pages.
 
     Raises:
-        InputError: fewer than three pages, or no host known.
+        InputError: fewer than three pages, no host known, or nothing in common between the pages.
     """
     if len(pages) < 3:
         raise InputError(f"rules learn needs at least 3 pages of one site, got {len(pages)}")
@@ -278,6 +278,10 @@ def learn_rule(pages: list[Page], *, host: str | None = None, min_share: float =
                 learned.phrases.append((key[1], key_pages[key]))
             done_text.add(key[1])
     learned.body = _learn_body(parsed, repeated, needed)
+    if not (learned.selectors or learned.phrases or learned.body):
+        raise InputError(
+            f"no template found: no block repeats on {needed} of the {len(pages)} pages (are they one site?)"
+        )
     return learned
 
 

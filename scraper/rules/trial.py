@@ -65,6 +65,6 @@ def describe_trial(html: str | bytes, url: str | None, rules: RuleSet | None) ->
     article = traced.article
     out.append(f"result: path={article.path} rule={article.rule_id or '-'} title={article.title!r}"
                f" chars={len(article.text)}")
-    if article.text:
-        out.append("  " + _snip(article.text[:400]))
+    for line in article.text.splitlines()[:3]:
+        out.append("  | " + (line if len(line) <= 200 else line[:199] + "…"))
     return "\n".join(out) + "\n"

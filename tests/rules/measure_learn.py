@@ -28,6 +28,7 @@ def _f1(gold: str, text: str) -> tuple[float, float, float]:
 def main(argv: list[str] | None = None) -> int:
     """Run leave-one-out learning per host and print the summary."""
     import scraper
+    from scraper.errors import InputError
     from scraper.rules import default_ruleset
     from scraper.rules.learn import Page, learn_rule, rule_to_toml
     from scraper.rules.loader import load_site_rule
@@ -49,24 +50,27 @@ def main(argv: list[str] | None = None) -> int:
                     for k in keys}
             for held in keys:
                 train = [Page(html[k], truth[k]["url"], k) for k in keys if k != held]
-                learned = learn_rule(train, host=host)
-                with tempfile.TemporaryDirectory() as tmp:
-                    file = Path(tmp) / "learned.toml"
-                    file.write_text(rule_to_toml(learned), encoding="utf-8")
-                    try:
-                        rule = load_site_rule(file)
-                    except Exception as exc:  # noqa: BLE001 - report and count as no rule
-                        print(f"{host}: learned rule does not load: {exc}", file=sys.stderr)
-                        continue
                 url = truth[held]["url"]
                 gold = truth[held]["articleBody"]
                 without = scraper.clean(html[held], url=url, rules=base).text
-                # Learned rules go before the shipped ones, as a user folder would.
-                with_rule = scraper.clean(html[held], url=url,
-                                          rules=RuleSet(base.generic, (rule,) + base.sites)).text
+                try:
+                    learned = learn_rule(train, host=host)
+                except InputError as exc:
+                    # Nothing learned: the page is cleaned as before, and still counts.
+                    print(f"{host}: {exc}", file=sys.stderr)
+                    learned, with_rule = None, without
+                if learned is not None:
+                    with tempfile.TemporaryDirectory() as tmp:
+                        file = Path(tmp) / "learned.toml"
+                        file.write_text(rule_to_toml(learned), encoding="utf-8")
+                        rule = load_site_rule(file)
+                    # Learned rules go before the shipped ones, as a user folder would.
+                    with_rule = scraper.clean(html[held], url=url,
+                                              rules=RuleSet(base.generic, (rule,) + base.sites)).text
                 rows.append({"dataset": name, "host": host, "id": held,
                              "without": _f1(gold, without), "with": _f1(gold, with_rule),
-                             "selectors": len(learned.selectors), "phrases": len(learned.phrases)})
+                             "selectors": len(learned.selectors) if learned else 0,
+                             "phrases": len(learned.phrases) if learned else 0})
     summary = {}
     for label in ("without", "with"):
         P = sum(r[label][0] for r in rows) / len(rows)

@@ -132,3 +132,14 @@ def test_rules_test_reports_what_the_rule_did(capsys: pytest.CaptureFixture[str]
     assert "remove '.phtCredit': 1 element(s)" in out and "Icons by Tim Boelaars" in out
     assert "drop_text \"^Editor[’']s Note:\": 1 block(s)" in out
     assert "result: path=rule rule=consumerreports" in out
+
+
+def test_pages_with_nothing_in_common_learn_nothing(tmp_path: Path) -> None:
+    pages = [f"<html><body><div class='k{i}'><p>{text}</p></div></body></html>" for i, (_, text) in enumerate(STORIES)]
+    with pytest.raises(InputError, match="no template found"):
+        learn_rule([Page(p.encode()) for p in pages], host="x.example")
+    for i, text in enumerate(pages):
+        (tmp_path / f"{i}.html").write_text(text, encoding="utf-8")
+    out = tmp_path / "o.toml"
+    assert main(["rules", "learn", str(tmp_path), "--host", "x.example", "-o", str(out)]) == InputError.exit_code
+    assert not out.exists()
