@@ -177,6 +177,7 @@ def _run(
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
+    options = options.tuned()
     metadata, meta_title = read_metadata(root, url)
     overrides = _rule_fields(root, rule)
     if "author" in overrides or "date" in overrides:

@@ -34,12 +34,10 @@ _ITEM_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl", "tr", "td", "table",
 # Teaser runs are dropped only while they are a minority of the container's text: on a listing
 # page the teasers are the content.
 _TEASER_MAX_SHARE = 0.5
-# Climb to the parent when it holds this much more prose (factor and absolute chars) ...
+# Climb to an ancestor when it holds this much more prose (factor and absolute chars); how linked
+# it may be is Options.climb_max_link_density.
 _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
-# ... and stays mostly unlinked, overall and in what it adds.
-_CLIMB_MAX_DENSITY = 0.35
-_CLIMB_MAX_ADDED_DENSITY = 0.5
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def select_body(
     candidates = score_candidates(body, stats, generic)
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
-    top = _climb(candidates[0], candidates, stats)
+    top = _climb(candidates[0], candidates, stats, options)
     top = _widen_to_main(top, body, stats)
     return Body(_with_siblings(top, candidates, stats, options), "scorer")
 
@@ -93,7 +91,9 @@ def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Elem
     return top
 
 
-def _climb(top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats]) -> Candidate:
+def _climb(
+    top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats], options: Options
+) -> Candidate:
     """Move up to the highest ancestor that adds real prose and little navigation.
 
     Wrapper levels that add nothing are passed through; the walk stops at the first
@@ -108,12 +108,12 @@ def _climb(top: Candidate, candidates: list[Candidate], stats: dict[etree._Eleme
         if tag_of(ancestor) == "html":
             break
         theirs = stats.get(ancestor)
-        if theirs is None or theirs.link_density > _CLIMB_MAX_DENSITY:
+        if theirs is None or theirs.link_density > options.climb_max_link_density:
             break
         added_text = theirs.text_chars - mine.text_chars
         added_links = theirs.link_chars - mine.link_chars
         added_density = added_links / added_text if added_text > 0 else 0.0
-        if added_density >= _CLIMB_MAX_ADDED_DENSITY and added_text > 200:
+        if added_density >= options.climb_max_added_density and added_text > 200:
             break
         if theirs.p_chars >= mine.p_chars * _CLIMB_PROSE_GAIN + _CLIMB_MIN_CHARS:
             current = Candidate(ancestor, scores.get(ancestor, current.score))

@@ -35,10 +35,29 @@ class Options:
     # A sibling joins the chosen body when its score is at least this share of the best one.
     sibling_score_ratio: float = 0.2
     # Runs of at least this many same-shaped, link-led siblings are teaser lists.
-    teaser_run_min: int = 3
+    teaser_run_min: int = 5
+    # Climbing from the best block to an ancestor stops at one whose text is more linked than this
+    # (a layout holding menus and teaser lists) ...
+    climb_max_link_density: float = 0.45
+    # ... or that adds text more linked than this.
+    climb_max_added_density: float = 0.65
     # Ask trafilatura for a second opinion when our body is shorter than this (characters);
     # it runs on about 4% of pages and raises F1 on every development set (docs/accuracy.md). 0 turns it off.
-    second_opinion_below_chars: int = 300
+    second_opinion_below_chars: int = 600
+
+    def tuned(self) -> Options:
+        """Return the options with `favor` applied to the thresholds it moves (measured in docs/accuracy.md)."""
+        if self.favor == "precision":
+            return self.replace(
+                climb_max_link_density=0.3, climb_max_added_density=0.4, teaser_run_min=3,
+                second_opinion_below_chars=0,
+            )
+        if self.favor == "recall":
+            return self.replace(
+                climb_max_link_density=0.55, climb_max_added_density=0.8, teaser_run_min=8,
+                second_opinion_below_chars=max(self.second_opinion_below_chars, 1000),
+            )
+        return self
 
     def replace(self, **changes: Any) -> Options:
         """Return a copy with some fields changed (unknown names raise TypeError)."""

@@ -34,12 +34,15 @@ def load_scorer(datasets: Path):  # type: ignore[no-untyped-def]
     return module
 
 
+FAVOR = "balanced"
+
+
 def _ours(item: tuple[str, str, str | None]) -> dict:
     import scraper
 
     page_id, path, url = item
     try:
-        article = scraper.clean(gzip.open(path).read(), url=url)
+        article = scraper.clean(gzip.open(path).read(), url=url, options=scraper.Options(favor=FAVOR))
         return {"id": page_id, "text": article.text, "path": article.path}
     except scraper.ScraperError as exc:
         return {"id": page_id, "text": "", "error": str(exc)}
@@ -83,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced")
     args = parser.parse_args(argv)
+    global FAVOR
+    FAVOR = args.favor
 
     import trafilatura
 
