@@ -15,7 +15,7 @@ from scraper.models import Article, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
-from scraper.rules import GenericRules, RuleSet, SiteRule, default_ruleset
+from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
 from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
 from scraper.trace import Trace
@@ -65,12 +65,12 @@ def clean_traced(
     return Traced(_run(html, url, rules, options, trace), trace)
 
 
-def _first_text(root: etree._Element, selectors: tuple) -> str | None:
+def _first_text(root: etree._Element, selectors: tuple[Selector, ...]) -> str | None:
+    """Return the first non-empty text the selectors give (elements, attributes or strings)."""
     for selector in selectors:
-        for element in selector.select(root):
-            text = " ".join(element.text_content().split())
-            if text:
-                return text
+        texts = selector.texts(root)
+        if texts:
+            return texts[0]
     return None
 
 
@@ -85,6 +85,8 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
     return fields
 
 
+# Characters by which the second opinion must beat our own text to replace it.
+_SECOND_OPINION_MARGIN = 200
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
 
 
@@ -200,7 +202,9 @@ def _run(
     path = chosen.path if text.strip() else "empty"
     if len(text) < options.second_opinion_below_chars and chosen.path != "rule":
         other = second_opinion(html, url)
-        if len(other) > len(text):
+        # Only a clearly fuller answer replaces ours: on a short story a slightly longer answer
+        # is our story plus a credit line or a sidebar.
+        if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
             if trace is not None:
                 trace.record(body, "kept", "second opinion (trafilatura): our scorer found too little")
             return Article(

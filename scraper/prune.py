@@ -75,7 +75,7 @@ def remove_selected(
                 if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
                     continue
             if trace is not None:
-                trace.record(element, "removed", f"{reason} <{tag_of(element)}> ({selector.expr})")
+                trace.record(element, "removed", f"{reason} {selector.expr}")
             detach(element, stats)
 
 
