@@ -27,7 +27,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: install
-	$(BIN)/python -m scraper.evaluate --datasets $(DATASETS)
+	$(BIN)/python tools/evaluate.py --datasets $(DATASETS) --worst 10 --markdown docs/accuracy.md --json out/eval/figures.json
 
 bench: install
 	$(BIN)/python tools/benchmark.py --datasets $(DATASETS) --pages $(BENCH_PAGES) --rounds $(BENCH_ROUNDS) --profile
