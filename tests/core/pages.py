@@ -1,0 +1,99 @@
+"""Shared inputs for the core tests: the real fixture pages and hand-built bad pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+ROOT = Path(__file__).resolve().parents[2]
+
+PARAGRAPH = (
+    "The harbour board met on Tuesday evening to weigh the plan for the old quay, and members "
+    "argued late into the night about who should pay for the new sea wall."
+)
+
+
+def fixture_pages() -> dict[str, bytes]:
+    """Return every fixture page as raw bytes, by slug."""
+    return {p.parent.name: p.read_bytes() for p in sorted(PAGES_DIR.glob("*/source.html"))}
+
+
+def article_page(paragraphs: int = 5, extra_body: str = "") -> str:
+    """Return a small news page with an article of `paragraphs` numbered paragraphs."""
+    body = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(paragraphs))
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Quay plan - Harbour News</title>"
+        "</head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article><h1>Quay plan</h1>{body}</article>{extra_body}"
+        "<footer><a href='/about'>About</a></footer></body></html>"
+    )
+
+
+TABLE_PAGE = (
+    "<!doctype html><html><head><title>Tide tables for June - Harbour News</title></head><body>"
+    "<article><h1>Tide tables for June</h1>"
+    f"<p>{PARAGRAPH}</p><p>{PARAGRAPH} The tables below list the times for the first week.</p>"
+    "<table><thead><tr><th>Day</th><th>High water</th><th>Low water</th></tr></thead>"
+    "<tbody><tr><td>Monday</td><td>06:12</td><td>12:30</td></tr>"
+    "<tr><td>Tuesday</td><td>06:58</td><td>13:15</td></tr>"
+    "<tr><td>Wednesday</td><td>07:41</td><td>14:02</td></tr></tbody></table>"
+    f"<p>{PARAGRAPH} Times are for the inner harbour.</p></article></body></html>"
+)
+TABLE_ROWS = (
+    ("Day", "High water", "Low water"),
+    ("Monday", "06:12", "12:30"),
+    ("Tuesday", "06:58", "13:15"),
+    ("Wednesday", "07:41", "14:02"),
+)
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00" + bytes(range(256))
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + bytes(range(128, 256))
+
+LAUGH_LEVELS = 9
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
+    + "".join(
+        f' <!ENTITY lol{i} "' + f"&lol{i - 1 if i > 2 else ''};" * 10 + '">\n'
+        for i in range(2, LAUGH_LEVELS + 1)
+    )
+    + f"]>\n<html><body><article><h1>Laughs</h1><p>&lol{LAUGH_LEVELS};</p>"
+    f"<p>{PARAGRAPH}</p></article></body></html>"
+)
+# An external entity naming a local file (XXE): it must never be read.
+EXTERNAL_ENTITY = (
+    '<?xml version="1.0"?>\n<!DOCTYPE page [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n'
+    f"<html><body><article><p>&secret;</p><p>{PARAGRAPH}</p></article></body></html>"
+)
+
+
+def deep_page(depth: int, tag: str = "div", closed: bool = True) -> str:
+    """Return a page with `depth` nested elements followed by a normal article."""
+    opening = f"<{tag}>" * depth
+    closing = f"</{tag}>" * depth if closed else ""
+    return (
+        "<html><head><title>Quay plan - Harbour News</title></head><body>"
+        f"{opening}<span>deep</span>{closing}"
+        f"<article><h1>Quay plan</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH} Second.</p></article></body></html>"
+    )
+
+
+def deep_text_page(depth: int) -> str:
+    """Return a page whose only prose sits `depth` elements deep."""
+    return (
+        "<html><body>" + "<div>" * depth + f"<p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p>"
+        + "</div>" * depth + "</body></html>"
+    )
+
+
+SCRIPTS_ONLY = (
+    "<html><head><script>var tracker = {id: 42};</script><style>body{color:red}</style></head>"
+    "<body><script>document.write('The harbour board met on Tuesday evening to weigh the plan for the old quay');"
+    "</script><script type='application/ld+json'>{\"@type\": \"WebPage\"}</script><noscript>Enable JavaScript</noscript>"
+    "</body></html>"
+)
+NO_BODY = "<html><head><title>Only a head here</title><meta name='description' content='A page with no body'></head></html>"
+UNCLOSED = (
+    "<html><head><title>Quay plan</title><body><article><h1>Quay plan"
+    f"<p>{PARAGRAPH} <b>Bold <i>and italic"
+    f"<p>{PARAGRAPH} Second paragraph.<div><span><p>{PARAGRAPH} Third paragraph."
+)

@@ -1,0 +1,210 @@
+"""Bad input fed to the library: a clear InputError or an empty/small result, never a crash."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import scraper
+from scraper.errors import InputError, TooLargeInput
+from scraper.models import Options
+from tests.core import pages
+
+LIMIT = Options().max_input_bytes
+
+
+@pytest.mark.parametrize("data", [b"", "", "   \n\t  ", b" \r\n \t ", "\x00\x00", b"\x00" * 3])
+def test_empty_or_whitespace_raises_input_error(data: str | bytes) -> None:
+    with pytest.raises(InputError, match="empty|binary"):
+        scraper.clean(data)
+
+
+@pytest.mark.parametrize(
+    "data", [pages.PNG, pages.PDF, b"GIF89a" + bytes(200), b"\xff\xd8\xff\xe0" + bytes(range(256))],
+    ids=["png", "pdf", "gif", "jpeg"],
+)
+def test_binary_bytes_raise_input_error(data: bytes) -> None:
+    with pytest.raises(InputError, match="binary"):
+        scraper.clean(data)
+
+
+@pytest.mark.parametrize("value", [None, 42, bytearray(b"<p>x</p>"), ["<p>x</p>"]])
+def test_non_text_input_raises_input_error(value: object) -> None:
+    with pytest.raises(InputError, match="str or bytes"):
+        scraper.clean(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("declared", ["", "<meta charset='utf-8'>"])
+def test_invalid_utf8_decodes_and_keeps_the_good_text(declared: str) -> None:
+    bad = b"\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc"
+    page = pages.article_page(4).replace("<head>", f"<head>{declared}").encode()
+    page = page.replace(b"Paragraph 1.", b"Paragraph 1. " + bad + b" caf\xc3\xa9 " + bad)
+    article = scraper.clean(page)
+    assert "Paragraph 0." in article.text
+    assert "Paragraph 3." in article.text
+    assert pages.PARAGRAPH in article.text
+
+
+def test_input_just_over_the_limit_is_refused_as_bytes() -> None:
+    data = b"<html><body><p>" + b"a" * (LIMIT - 32) + b"</p></body></html>"
+    assert len(data) == LIMIT + 1
+    with pytest.raises(TooLargeInput, match="limit"):
+        scraper.clean(data)
+
+
+def test_input_just_over_the_limit_is_refused_as_text() -> None:
+    data = "<html><body><p>" + "é" * (LIMIT - 32) + "</p></body></html>"
+    with pytest.raises(TooLargeInput, match="limit"):
+        scraper.clean(data)
+
+
+def test_smaller_limit_from_options_is_honoured() -> None:
+    page = pages.article_page(5)
+    with pytest.raises(TooLargeInput):
+        scraper.clean(page, options=Options(max_input_bytes=len(page) - 1))
+    assert pages.PARAGRAPH in scraper.clean(page, options=Options(max_input_bytes=len(page))).text
+
+
+def test_too_large_input_is_an_input_error() -> None:
+    assert issubclass(TooLargeInput, InputError)
+
+
+_MEMORY_SCRIPT = textwrap.dedent(
+    """
+    import json, resource, sys
+    import scraper
+    para = "<p>The council met again on Tuesday to weigh the harbour plan, and members argued late.</p>\\n"
+    size = int(sys.argv[1])
+    html = ("<html><head><title>Big page</title></head><body><article><h1>Big page</h1>"
+            + para * (size // len(para)) + "</article></body></html>").encode()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    article = scraper.clean(html)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"bytes": len(html), "text": len(article.text), "rss_kb": after - before}))
+    """
+)
+
+
+@pytest.mark.timeout(120)
+def test_large_allowed_page_finishes_with_bounded_memory() -> None:
+    # A fresh process, so the peak RSS belongs to this one call; Linux reports ru_maxrss in KiB.
+    size = 8_000_000
+    run = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT, str(size)], capture_output=True, text=True, check=True
+    )
+    figures = json.loads(run.stdout)
+    assert figures["bytes"] < LIMIT
+    assert figures["text"] > size * 0.8, "the whole article should come back"
+    # Measured at about 18x the input (lxml tree + text copies); 60x leaves room but catches a blow-up.
+    assert figures["rss_kb"] * 1024 < 60 * figures["bytes"], figures
+
+
+@pytest.mark.timeout(60)
+def test_five_thousand_deep_nesting_keeps_the_article_after_it() -> None:
+    article = scraper.clean(pages.deep_page(5000))
+    assert pages.PARAGRAPH in article.text
+    assert "Second." in article.text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("tag", ["div", "font", "span", "b"])
+def test_five_thousand_unclosed_tags_keep_the_article_after_them(tag: str) -> None:
+    article = scraper.clean(pages.deep_page(5000, tag=tag, closed=False))
+    assert pages.PARAGRAPH in article.text
+    assert "Second." in article.text
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("depth", [500, 1500, 5000])
+def test_prose_deep_inside_nesting_is_found(depth: int) -> None:
+    article = scraper.clean(pages.deep_text_page(depth))
+    assert pages.PARAGRAPH in article.text
+    assert "Again." in article.text
+
+
+@pytest.mark.timeout(60)
+def test_deep_nesting_renders_every_format_without_recursion_error() -> None:
+    article = scraper.clean(pages.deep_text_page(5000).replace("<p>", "<p><b><i><a href='/x'>", 1))
+    assert pages.PARAGRAPH in article.markdown
+    assert pages.PARAGRAPH in article.html
+    assert json.dumps(article.to_dict())
+
+
+def test_billion_laughs_stays_small() -> None:
+    article = scraper.clean(pages.BILLION_LAUGHS)
+    assert "lollol" not in article.text
+    assert "lollol" not in article.html
+    assert len(article.text) < 2 * len(pages.BILLION_LAUGHS)
+    assert len(article.html) < 4 * len(pages.BILLION_LAUGHS)
+
+
+def test_billion_laughs_as_bytes_stays_small() -> None:
+    article = scraper.clean(pages.BILLION_LAUGHS.encode())
+    assert "lollol" not in article.text
+    assert len(article.text) < 2 * len(pages.BILLION_LAUGHS)
+
+
+def test_external_entity_is_never_resolved() -> None:
+    article = scraper.clean(pages.EXTERNAL_ENTITY)
+    assert "root:" not in article.text
+    assert "root:" not in article.html
+    assert pages.PARAGRAPH in article.text
+
+
+def test_unclosed_tags_keep_every_paragraph() -> None:
+    article = scraper.clean(pages.UNCLOSED)
+    assert article.text.count(pages.PARAGRAPH) == 3
+    assert "Third paragraph." in article.text
+
+
+def test_page_of_only_scripts_has_no_article() -> None:
+    article = scraper.clean(pages.SCRIPTS_ONLY)
+    assert article.is_empty
+    assert "harbour" not in article.text
+    assert "tracker" not in article.text + article.markdown + article.html
+    assert article.path == "empty"
+
+
+def test_page_with_no_body_has_no_article() -> None:
+    article = scraper.clean(pages.NO_BODY)
+    # The title is reported apart; a page with only a <head> has no body text at all.
+    assert article.text == "", f"text repeats the head: {article.text!r}"
+    assert article.is_empty
+    assert article.path == "empty"
+
+
+def test_frameset_page_has_no_article() -> None:
+    page = "<html><head><title>Frames</title></head><frameset><frame src='a.html'></frameset></html>"
+    article = scraper.clean(page)
+    assert article.is_empty, article.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "plain text with no markup at all",
+        "<",
+        "<<<>>>",
+        "<!--",
+        "<![CDATA[",
+        "<?xml version='1.0' encoding='latin-1'?>",
+        "<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+        b"<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+        "<html><body><p>\udcff lone surrogate</p></body></html>",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe" + "<p>utf-16 text</p>".encode("utf-16-le"),
+        "<html><body><p>a\x00b\x01c\x0bd</p></body></html>",
+        "<svg><math><table><select><option><template><p>odd nesting",
+    ],
+)
+def test_odd_input_never_crashes(data: str | bytes) -> None:
+    try:
+        article = scraper.clean(data)
+    except InputError:
+        return
+    assert isinstance(article.text, str)
+    assert json.dumps(article.to_dict())
