@@ -34,6 +34,20 @@ _PARSER_OPTIONS = dict(
     huge_tree=True,
     default_doctype=False,
 )
+# libxml2 stops parsing at this nesting depth and drops the rest of the page.
+_LIBXML_DEPTH_ERROR = "Excessive depth"
+# A comment or raw-text element (kept whole), or a start or end tag (name in group 3).
+_TAG = re.compile(
+    r"<!--.*?(?:-->|$)|<(script|style|textarea|title)\b[^>]*>.*?(?:</\1\s*>|$)|<(/?)([a-zA-Z][^\s/>]*)[^>]*>",
+    re.S | re.I,
+)
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header "
+    "li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,46 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
     return Decoded(data.decode(name, "replace"), name)
 
 
-def parse_html(source: str | bytes, *, max_bytes: int = 20_000_000) -> etree._Element:
+def flatten_deep_tags(text: str, max_depth: int) -> str:
+    """Drop the tags that would nest deeper than `max_depth`, keeping their text.
+
+    Nesting is counted naively (no implied end tags), which only matters on pages libxml2
+    already gave up on. A dropped block tag becomes ``<br>`` so its text keeps its own line.
+    """
+    depth = 0
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal depth
+        name = match.group(3)
+        if name is None or match.group(1):
+            return match.group(0)
+        name = name.lower()
+        if name in _VOID_TAGS or match.group(0).endswith("/>"):
+            return match.group(0)
+        if match.group(2):
+            keep = depth <= max_depth
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            keep = depth <= max_depth
+        if keep:
+            return match.group(0)
+        return "<br>" if name in _BLOCK_TAGS else ""
+
+    return _TAG.sub(replace, text)
+
+
+def _parse_text(text: str) -> etree._Element | None:
+    parser = lxml_html.HTMLParser(**_PARSER_OPTIONS)
+    root = lxml_html.document_fromstring(text, parser=parser)
+    if any(_LIBXML_DEPTH_ERROR in entry.message for entry in parser.error_log):
+        return None
+    return root
+
+
+def parse_html(
+    source: str | bytes, *, max_bytes: int = 20_000_000, max_depth: int = 400
+) -> etree._Element:
     """Parse HTML into an lxml tree without entity resolution or network access.
 
     Raises:
@@ -137,11 +190,19 @@ def parse_html(source: str | bytes, *, max_bytes: int = 20_000_000) -> etree._El
     # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.
     if text.lstrip().startswith("<?xml"):
         text = text[text.find("?>") + 2:]
-    parser = lxml_html.HTMLParser(**_PARSER_OPTIONS)
     try:
-        root = lxml_html.document_fromstring(text, parser=parser)
+        root = _parse_text(text)
+        if root is None:
+            # libxml2 dropped everything past its depth limit: parse again with the nesting cut.
+            root = lxml_html.document_fromstring(
+                flatten_deep_tags(text, max_depth), parser=lxml_html.HTMLParser(**_PARSER_OPTIONS)
+            )
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"cannot parse input as HTML: {exc}") from exc
     if root is None:
         raise InputError("input holds no HTML elements")
+    if root.find("body") is None:
+        # A page with only a <head> (or a frameset) still has a body, an empty one, as in browsers;
+        # without it the whole document, <title> and all, would pass for the body.
+        etree.SubElement(root, "body")
     return root

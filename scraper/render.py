@@ -25,6 +25,23 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
 
 
+def _flat_text(element: etree._Element) -> str:
+    """Return a subtree's text without recursion, with line breaks at <br> and block edges."""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = tag_of(node)
+        if event == "start":
+            if tag == "br" or tag in BLOCK_TAGS:
+                parts.append("\n")
+            parts.append((node.text or "") if tag else "")
+        else:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if node is not element:
+                parts.append(node.tail or "")
+    return "".join(parts)
+
+
 def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tuple[str, str]:
     """Return (plain, markdown) text of an inline subtree."""
     plain: list[str] = [element.text or ""]
@@ -51,7 +68,7 @@ def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tu
             plain.append(p)
             md.append(m)
         elif tag:
-            text = child.text_content()
+            text = _flat_text(child)
             plain.append(text)
             md.append(text)
         plain.append(child.tail or "")
@@ -109,7 +126,7 @@ class _Walker:
     def walk(self, element: etree._Element, depth: int = 0) -> None:
         tag = tag_of(element)
         if depth > _MAX_RENDER_DEPTH:
-            self.add_text(element.text_content())
+            self.add_text(_flat_text(element))
             return
         if tag == "table":
             self.flush()

@@ -114,16 +114,17 @@ def test_five_thousand_deep_nesting_keeps_the_article_after_it() -> None:
 @pytest.mark.parametrize("tag", ["div", "font", "span", "b"])
 def test_five_thousand_unclosed_tags_keep_the_article_after_them(tag: str) -> None:
     article = scraper.clean(pages.deep_page(5000, tag=tag, closed=False))
-    assert pages.PARAGRAPH in article.text
-    assert "Second." in article.text
+    # Paragraphs past the nesting limit still come out one per line.
+    assert pages.PARAGRAPH in article.text.splitlines()
+    assert pages.PARAGRAPH + " Second." in article.text.splitlines()
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("depth", [500, 1500, 5000])
 def test_prose_deep_inside_nesting_is_found(depth: int) -> None:
     article = scraper.clean(pages.deep_text_page(depth))
-    assert pages.PARAGRAPH in article.text
-    assert "Again." in article.text
+    assert pages.PARAGRAPH in article.text.splitlines()
+    assert pages.PARAGRAPH + " Again." in article.text.splitlines()
 
 
 @pytest.mark.timeout(60)
@@ -208,3 +209,12 @@ def test_odd_input_never_crashes(data: str | bytes) -> None:
         return
     assert isinstance(article.text, str)
     assert json.dumps(article.to_dict())
+
+
+def test_flatten_keeps_text_comments_and_scripts() -> None:
+    from scraper.parse import flatten_deep_tags
+
+    page = "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><div><p>one<br/>two</p></div></div>"
+    assert flatten_deep_tags(page, 10) == page
+    flat = flatten_deep_tags(page, 1)
+    assert flat == "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><br><br>one<br/>two<br><br></div>"
