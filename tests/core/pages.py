@@ -18,13 +18,14 @@ def fixture_pages() -> dict[str, bytes]:
     return {p.parent.name: p.read_bytes() for p in sorted(PAGES_DIR.glob("*/source.html"))}
 
 
-def article_page(paragraphs: int = 5, extra_body: str = "") -> str:
+def article_page(paragraphs: int = 5, extra_body: str = "", headline: str = "Quay plan") -> str:
     """Return a small news page with an article of `paragraphs` numbered paragraphs."""
     body = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(paragraphs))
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Quay plan - Harbour News</title>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{headline} - Harbour News</title>"
         "</head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
-        f"<article><h1>Quay plan</h1>{body}</article>{extra_body}"
+        f"<article><h1>{headline}</h1>{body}</article>{extra_body}"
         "<footer><a href='/about'>About</a></footer></body></html>"
     )
 
