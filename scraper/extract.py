@@ -24,13 +24,19 @@ from scraper.trace import Trace
 _CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside p figure span".split())
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
-_PHRASE_MAX_CHARS = 600
+_PHRASE_MAX_CHARS = 1200
 # Our pick is widened to the enclosing <main> when it holds less than this share of main's text.
 _WIDEN_SHARE = 0.25
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
 # Item tags kept on listings whatever their link density.
 _ITEM_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl", "tr", "td", "table", "tbody"})
+# Link texts that close an excerpt card.
+_READ_MORE = frozenset({
+    "read more", "read more »", "continue reading", "read the full story", "full story", "more",
+    "weiterlesen", "mehr", "lire la suite", "leer más", "leggi di più", "leia mais", "czytaj dalej",
+    "lees verder", "читать далее", "阅读全文", "続きを読む",
+})
 # Teaser runs are dropped only while they are a minority of the container's text: on a listing
 # page the teasers are the content.
 _TEASER_MAX_SHARE = 0.5
@@ -250,6 +256,12 @@ def _mark_dense_and_phrases(
     patterns = rule.drop_text if rule is not None else ()
     for element in container.iter():
         tag = tag_of(element)
+        if tag == "a":
+            # A link that only says "Read more" or "Skip to content" is never the story.
+            text = _text(element)
+            if 0 < len(text) <= 40 and generic.clutter_text.match(text):
+                doomed[element] = f"clutter link {text!r}"
+            continue
         if not tag or element is container or tag not in BLOCK_TAGS:
             continue
         s = stats.get(element)
@@ -338,10 +350,19 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
     if first_link is None:
         return False
     link_text = len(" ".join(first_link.text_content().split()))
-    if s.link_density > 0.5:
+    if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
+
+
+def _ends_with_read_more(element: etree._Element) -> bool:
+    """True when the block's last link says "Read more" (an excerpt card)."""
+    links = list(element.iter("a"))
+    if not links:
+        return False
+    text = " ".join(links[-1].text_content().split()).lower().rstrip(" .…»›>→")
+    return text in _READ_MORE
 
 
 def _starts_with(element: etree._Element, link: etree._Element) -> bool:
