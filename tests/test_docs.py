@@ -391,3 +391,14 @@ def test_readme_links_exist() -> None:
     assert "docs/accuracy.md" in links
     # docs/accuracy.md is written by `make eval`; the others must be in the repository.
     assert [link for link in links if link != "docs/accuracy.md" and not (ROOT / link).exists()] == []
+
+
+def test_layout_lists_every_module_and_only_those() -> None:
+    section = readme().split("## Package layout", 1)[1].split("\n## ", 1)[0]
+    tree = next(body for lang, body in fenced_blocks(section) if lang == "text")
+    listed = set(re.findall(r"^ {2}(\S+\.py)\s", tree, flags=re.MULTILINE))
+    package = ROOT / "scraper"
+    actual = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    # Subpackage __init__ files only re-export; the README lists what each stage module does.
+    actual -= {p for p in actual if p.endswith("/__init__.py") and p != "cli/__init__.py"}
+    assert listed == actual
