@@ -42,6 +42,26 @@ def _flat_text(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
+    """Return the markdown of an inline element's content wrapped as its tag asks (link, bold, ...)."""
+    tag = tag_of(element)
+    if not md.strip():
+        return md
+    if tag == "a" and element.get("href"):
+        href = element.get("href", "")
+        if base_url:
+            href = urljoin(base_url, href)
+        if not href.startswith(("javascript:", "#")):
+            return f"[{md.strip()}]({href})"
+    elif tag in ("strong", "b"):
+        return f"**{md.strip()}**"
+    elif tag in ("em", "i"):
+        return f"*{md.strip()}*"
+    elif tag == "code":
+        return f"`{md.strip()}`"
+    return md
+
+
 def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tuple[str, str]:
     """Return (plain, markdown) text of an inline subtree."""
     plain: list[str] = [element.text or ""]
@@ -53,20 +73,8 @@ def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tu
             md.append("  \n")
         elif tag and depth < _MAX_RENDER_DEPTH:
             p, m = _inline(child, base_url, depth + 1)
-            if tag == "a" and child.get("href") and m.strip():
-                href = child.get("href", "")
-                if base_url:
-                    href = urljoin(base_url, href)
-                if not href.startswith(("javascript:", "#")):
-                    m = f"[{m.strip()}]({href})"
-            elif tag in ("strong", "b") and m.strip():
-                m = f"**{m.strip()}**"
-            elif tag in ("em", "i") and m.strip():
-                m = f"*{m.strip()}*"
-            elif tag == "code" and m.strip():
-                m = f"`{m.strip()}`"
             plain.append(p)
-            md.append(m)
+            md.append(_mark(child, m, base_url))
         elif tag:
             text = _flat_text(child)
             plain.append(text)
@@ -116,7 +124,8 @@ class _Walker:
     def add_inline(self, element: etree._Element) -> None:
         plain, md = _inline(element, self.base_url)
         self._plain.append(plain)
-        self._md.append(md)
+        # A heading's own text is not wrapped; an inline child of a block is (e.g. <p><a>).
+        self._md.append(md if tag_of(element) in HEADING_TAGS else _mark(element, md, self.base_url))
 
     def add_text(self, text: str | None) -> None:
         if text:

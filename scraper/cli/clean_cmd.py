@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import json
 import sys
+import zlib
 from importlib import resources
 from pathlib import Path
 
 from scraper.cli.fetch_cmd import add_fetch_options
 from scraper.fetch import FetchOptions
 from scraper.core import clean
-from scraper.errors import InputError, NoContentError, UsageError
+from scraper.errors import InputError, NoContentError, TooLargeInput, UsageError
 from scraper.models import Article, Options
 
 FORMATS = ("text", "markdown", "html", "json")
@@ -43,25 +45,41 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser.set_defaults(handler=handle)
 
 
-def read_source(source: str) -> bytes:
-    """Read a file (.html or .html.gz) or stdin ('-') as bytes."""
-    if source == "-":
-        return sys.stdin.buffer.read()
-    path = Path(source)
+def read_source(source: str, max_bytes: int = Options().max_input_bytes) -> bytes:
+    """Read a file (.html or .html.gz) or stdin ('-') as bytes, never more than `max_bytes` of HTML.
+
+    Raises:
+        InputError: the file is missing, unreadable or corrupt gzip.
+        TooLargeInput: the HTML (after decompression) is over `max_bytes`.
+    """
     try:
-        data = path.read_bytes()
+        if source == "-":
+            # One byte over the limit is enough to know it is too large.
+            data = sys.stdin.buffer.read(max_bytes + 1)
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(max_bytes + 1)
     except FileNotFoundError as exc:
         raise InputError(f"{source}: no such file") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{source}: is a directory (use `scraper bulk` for folders)") from exc
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+    _check_size(source, data, max_bytes)
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            # Read at most one byte past the limit, so a gzip bomb never inflates in memory.
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(max_bytes + 1)
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{source}: corrupt gzip data") from exc
+        _check_size(source, data, max_bytes)
     return data
+
+
+def _check_size(source: str, data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise TooLargeInput(f"{source}: input is over the {max_bytes:,} byte limit")
 
 
 def fetch_source(url: str, args: argparse.Namespace) -> tuple[str, str]:

@@ -196,3 +196,17 @@ def test_results_match_a_fresh_process_after_many_other_pages() -> None:
             capture_output=True, text=True, check=True, cwd=pages.ROOT,
         )
         assert json.loads(fresh.stdout) == result(scraper.clean(FIXTURES[slug])), slug
+
+
+def test_markdown_keeps_links_and_emphasis_of_a_paragraph() -> None:
+    inline = (
+        "Paragraph 1. See <a href='/tides/july'>the July tables</a>, <strong>read them</strong>, "
+        "<em>then</em> run <code>tide --june</code>."
+    )
+    page = pages.article_page(3, headline="Board backs the quay plan").replace("Paragraph 1.", inline)
+    article = scraper.clean(page, url="https://harbour.example/news/quay")
+    assert "[the July tables](https://harbour.example/tides/july)" in article.markdown
+    assert "**read them**" in article.markdown
+    assert "*then*" in article.markdown
+    assert "`tide --june`" in article.markdown
+    assert "See the July tables, read them, then run tide --june." in article.text
