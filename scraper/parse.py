@@ -34,6 +34,8 @@ _PARSER_OPTIONS = dict(
     huge_tree=True,
     default_doctype=False,
 )
+# Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 # libxml2 stops parsing at this nesting depth and drops the rest of the page.
 _LIBXML_DEPTH_ERROR = "Excessive depth"
 # A comment or raw-text element (kept whole), or a start or end tag (name in group 3).
@@ -184,7 +186,7 @@ def parse_html(
         text = source
         if len(text) > max_bytes:
             raise TooLargeInput(f"input is {len(text):,} characters, over the {max_bytes:,} limit")
-    text = text.replace("\x00", "")
+    text = _XML_INCOMPATIBLE.sub("", text).replace("\x0c", " ")
     if not text.strip():
         raise InputError("input is empty")
     # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.

@@ -218,3 +218,14 @@ def test_flatten_keeps_text_comments_and_scripts() -> None:
     assert flatten_deep_tags(page, 10) == page
     flat = flatten_deep_tags(page, 1)
     assert flat == "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><br><br>one<br/>two<br><br></div>"
+
+
+@pytest.mark.parametrize("char", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff"])
+@pytest.mark.parametrize("kind", ["str", "bytes"])
+def test_control_characters_next_to_removed_elements_never_crash(char: str, kind: str) -> None:
+    # lxml refuses these characters when the pruner joins a removed element's tail to its parent.
+    page = pages.article_page(3).replace("</nav>", f"</nav><script>x</script>{char}tail{char}")
+    page = page.replace("Paragraph 1.", f"Paragraph 1.<span hidden>x</span>{char}")
+    article = scraper.clean(page if kind == "str" else page.encode("utf-8"))
+    assert "Paragraph 2." in article.text
+    assert char not in article.text
