@@ -44,6 +44,8 @@ _TEASER_MAX_SHARE = 0.5
 # it may be is Options.climb_max_link_density.
 _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
+# The <body> itself is chosen only when it is this little linked (plain, old-style pages).
+_BODY_MAX_DENSITY = 0.2
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,9 @@ def _climb(
         if tag_of(ancestor) == "html":
             break
         theirs = stats.get(ancestor)
+        if tag_of(ancestor) == "body" and (theirs is None or theirs.link_density > _BODY_MAX_DENSITY):
+            # The whole page is the article only on plain pages; elsewhere it adds the site around it.
+            break
         if theirs is None or theirs.link_density > options.climb_max_link_density:
             break
         added_text = theirs.text_chars - mine.text_chars
