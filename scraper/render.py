@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -235,6 +236,13 @@ def render_markdown(title: str | None, blocks: list[Block]) -> str:
     return "\n\n".join(parts)
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def _collapse(text: str | None) -> str | None:
+    return _SPACE.sub(" ", text) if text else text
+
+
 def render_html(containers: list[etree._Element], title: str | None, base_url: str | None) -> str:
     """Serialize the article containers as clean HTML (no scripts, styles or presentational attributes)."""
     article = etree.Element("article")
@@ -258,7 +266,12 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 element.set("href", urljoin(base_url, element.get("href", "")))
             if base_url and tag == "img" and element.get("src"):
                 element.set("src", urljoin(base_url, element.get("src", "")))
-        if tag_of(copy) in ("body", "html"):
+            if not any(tag_of(a) == "pre" for a in element.iterancestors()) and tag != "pre":
+                # Source indentation is layout, not content: one space wherever there was any.
+                element.text = _collapse(element.text)
+                element.tail = _collapse(element.tail)
+        if tag_of(copy) in ("body", "html", "article", "main"):
+            # The output is one <article>; the source's own wrapper becomes a plain division.
             copy.tag = "div"
         article.append(copy)
     return lxml_html.tostring(article, encoding="unicode", method="html")
