@@ -137,5 +137,16 @@ def handle(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     else:
-        sys.stdout.write(output + "\n")
+        _write_stdout(output + "\n")
     return 0
+
+
+def _write_stdout(text: str) -> None:
+    """Write UTF-8, as -o does, whatever encoding the terminal announces (ASCII would crash)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()

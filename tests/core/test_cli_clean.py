@@ -31,9 +31,9 @@ COMMANDS = {
 
 
 def run(*args: str, command: str = "scraper", stdin: bytes | None = None, cwd: Path | None = None,
-        ) -> subprocess.CompletedProcess[bytes]:
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run one clean command; keep the environment free of extra rule folders."""
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPER_RULES"}
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPER_RULES"} | (env or {})
     return subprocess.run(
         [*COMMANDS[command], *args], input=stdin if stdin is not None else b"", capture_output=True,
         env=env, cwd=cwd or pages.ROOT, timeout=120,
@@ -151,6 +151,16 @@ def test_output_file_gets_what_stdout_would(tmp_path: Path, fmt: str) -> None:
 def test_output_file_in_a_missing_folder_is_one_line_error(tmp_path: Path) -> None:
     proc = run(str(SEED), "-o", str(tmp_path / "missing" / "out.txt"))
     assert_one_line_error(proc, UsageError.exit_code, "cannot write")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_is_utf8_whatever_the_terminal_encoding(encoding: str) -> None:
+    page = pages.PAGES_DIR / "ja-sento-bathhouse" / "source.html"
+    expected = run(str(page), env={"PYTHONIOENCODING": "utf-8"})
+    assert expected.returncode == 0 and not expected.stdout.isascii()
+    proc = run(str(page), env={"PYTHONIOENCODING": encoding})
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == expected.stdout
 
 
 def test_stdin_dash_reads_the_page() -> None:
