@@ -116,7 +116,7 @@ def handle(args: argparse.Namespace) -> int:
         url = url or "https://news.example.com/ukraine-demands-uk-french-troops/"
     elif not args.source:
         raise UsageError("missing SOURCE (a URL, a file, or - for stdin)")
-    elif args.source.startswith(("http://", "https://")):
+    elif args.source.lower().startswith(("http://", "https://")):
         data, url = fetch_source(args.source, args)
     else:
         data = read_source(args.source)

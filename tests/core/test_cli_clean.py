@@ -331,6 +331,11 @@ def test_loopback_url_is_refused_by_default_exit_5() -> None:
     assert url in err
 
 
+def test_url_scheme_is_case_insensitive() -> None:
+    url = f"HTTP://127.0.0.1:{free_port()}/page"
+    assert_one_line_error(run(url), FetchError.exit_code, "refused")
+
+
 def test_closed_port_exits_5() -> None:
     url = f"http://127.0.0.1:{free_port()}/page"
     proc = run(url, "--allow-private", "--retries", "0")
