@@ -253,6 +253,7 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
         copy = lxml_html.fromstring(lxml_html.tostring(container)) if tag_of(container) else None
         if copy is None:
             continue
+        preformatted = {node for pre in copy.iter("pre") for node in pre.iter()}
         for element in list(copy.iter()):
             tag = tag_of(element)
             if tag in _DROP_IN_HTML and element.getparent() is not None:
@@ -266,7 +267,7 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 element.set("href", urljoin(base_url, element.get("href", "")))
             if base_url and tag == "img" and element.get("src"):
                 element.set("src", urljoin(base_url, element.get("src", "")))
-            if not any(tag_of(a) == "pre" for a in element.iterancestors()) and tag != "pre":
+            if element not in preformatted:
                 # Source indentation is layout, not content: one space wherever there was any.
                 element.text = _collapse(element.text)
                 element.tail = _collapse(element.tail)

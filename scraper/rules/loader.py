@@ -177,6 +177,23 @@ def _any_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] |
         raise RuleError(f"bad pattern: {exc}", path=path, key=key) from exc
 
 
+_ANY_WITH = re.compile(r"^descendant-or-self::\*\[(.*)\]$", re.S)
+
+
+def _merge_predicates(selectors: tuple[Selector, ...]) -> tuple[Selector, ...]:
+    """Fold `*[condition]` selectors into one, so the tree is walked once for all of them."""
+    simple = [(s, _ANY_WITH.match(s.xpath.path)) for s in selectors]
+    conditions = [m.group(1) for s, m in simple if m]
+    if len(conditions) < 2:
+        return selectors
+    merged = Selector(
+        " , ".join(s.expr for s, m in simple if m),
+        "css",
+        etree.XPath("descendant-or-self::*[" + " or ".join(f"({c})" for c in conditions) + "]"),
+    )
+    return (merged, *(s for s, m in simple if not m))
+
+
 def load_generic(file: Path) -> GenericRules:
     """Load, validate and compile the generic rule file."""
     where = str(file)
@@ -204,7 +221,7 @@ def load_generic(file: Path) -> GenericRules:
     bare = re.compile(r"^[a-z][a-z0-9]*$")
     return GenericRules(
         remove_tags=tuple(r.expr for r in removals if bare.match(r.expr)),
-        remove_other=tuple(r for r in removals if not bare.match(r.expr)),
+        remove_other=_merge_predicates(tuple(r for r in removals if not bare.match(r.expr))),
         clutter_heading=_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings"),
         clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
         boilerplate_attr=_token_regex(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
