@@ -205,7 +205,7 @@ def prune_tree(
     if generic is not None:
         if generic.remove_tags or generic.remove_other:
             remove_tags(root, generic.remove_tags, keep, trace, stats)
-            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, guard=True)
+            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, guard=False)
         else:
             remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
     body = root.find("body")
