@@ -14,7 +14,8 @@ def second_opinion(source: str | bytes, url: str | None) -> str:
     text = decode_html(source).text if isinstance(source, bytes) else source
     try:
         result = trafilatura_extract(
-            text, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True
+            text, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True,
+            fast=True,
         )
     except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page
         return ""
