@@ -68,15 +68,7 @@ def remove_selected(
     """Detach every element a selector matches, unless kept (or, with `guard`, holding prose)."""
     for selector in selectors:
         for element in selector.select(root):
-            if element in keep or element is root or tag_of(element) in ("body", "html"):
-                continue
-            if guard and tag_of(element) not in _ALWAYS_REMOVE:
-                s = stats.get(element)
-                if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
-                    continue
-            if trace is not None:
-                trace.record(element, "removed", f"{reason} {selector.expr}")
-            detach(element, stats)
+            _remove(element, root, f"{reason} {selector.expr}", keep, trace, stats, guard)
 
 
 def remove_tags(
@@ -87,19 +79,31 @@ def remove_tags(
     stats: dict[etree._Element, NodeStats],
 ) -> None:
     """Detach every element with one of `tags` (the generic set's bare tag names) in one walk."""
-    if not tags:
+    if tags:
+        for element in list(root.iter(*tags)):
+            _remove(element, root, f"generic remove <{element.tag}>", keep, trace, stats, True)
+
+
+def _remove(
+    element: etree._Element,
+    root: etree._Element,
+    reason: str,
+    keep: set[etree._Element],
+    trace: Trace | None,
+    stats: dict[etree._Element, NodeStats],
+    guard: bool,
+) -> None:
+    """Detach one matched element unless it is kept, the page itself, or (guarded) holds prose."""
+    tag = tag_of(element)
+    if element in keep or element is root or tag in ("body", "html"):
         return
-    for element in list(root.iter(*tags)):
-        if element in keep:
-            continue
-        tag = element.tag
-        if tag not in _ALWAYS_REMOVE:
-            s = stats.get(element)
-            if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
-                continue
-        if trace is not None:
-            trace.record(element, "removed", f"generic remove <{tag}>")
-        detach(element, stats)
+    if guard and tag not in _ALWAYS_REMOVE:
+        s = stats.get(element)
+        if s is not None and s.p_chars > _GENERIC_PROSE_GUARD:
+            return
+    if trace is not None:
+        trace.record(element, "removed", reason)
+    detach(element, stats)
 
 
 def _chrome_reason(
