@@ -20,10 +20,13 @@ from tests.core import pages
 PUBLIC_API = [
     "Article",
     "FetchError",
+    "FetchOptions",
+    "Fetcher",
     "InputError",
     "Metadata",
     "NoContentError",
     "Options",
+    "Page",
     "RuleError",
     "RuleSet",
     "ScraperError",
@@ -32,6 +35,9 @@ PUBLIC_API = [
     "__version__",
     "clean",
     "clean_traced",
+    "fetch",
+    "fetch_many",
+    "load_ruleset",
 ]
 ARTICLE_FIELDS = {"url", "title", "text", "markdown", "html", "metadata", "path"}
 METADATA_FIELDS = {"author", "date", "sitename", "language", "description", "canonical_url", "image"}
