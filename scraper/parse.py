@@ -36,6 +36,12 @@ _PARSER_OPTIONS = dict(
 )
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+# libxml2 compares each attribute with every earlier one of its element, so thousands take
+# minutes; past this count the rest are dropped (duplicates keep the first anyway).
+_MAX_ATTRIBUTES = 1000
+# A start tag whose attribute text is long enough to hold more attributes than that.
+_LONG_TAG = re.compile(r"(<[a-zA-Z][^\s/<>]*)(\s[^<>]{%d,})>" % (2 * _MAX_ATTRIBUTES))
+_ATTRIBUTE = re.compile(r"""\s*[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?|\s*/""")
 # libxml2 stops parsing at this nesting depth and drops the rest of the page.
 _LIBXML_DEPTH_ERROR = "Excessive depth"
 # A comment or raw-text element (kept whole), or a start or end tag (name in group 3).
@@ -159,6 +165,17 @@ def flatten_deep_tags(text: str, max_depth: int) -> str:
     return _TAG.sub(replace, text)
 
 
+def _cap_attributes(match: re.Match[str]) -> str:
+    """Return a start tag with at most _MAX_ATTRIBUTES attributes."""
+    attributes = match.group(2)
+    end = 0
+    for count, attribute in enumerate(_ATTRIBUTE.finditer(attributes)):
+        if count == _MAX_ATTRIBUTES:
+            return f"{match.group(1)}{attributes[:end]}>"
+        end = attribute.end()
+    return match.group(0)
+
+
 def _parse_text(text: str) -> etree._Element | None:
     parser = lxml_html.HTMLParser(**_PARSER_OPTIONS)
     root = lxml_html.document_fromstring(text, parser=parser)
@@ -187,6 +204,7 @@ def parse_html(
         if len(text) > max_bytes:
             raise TooLargeInput(f"input is {len(text):,} characters, over the {max_bytes:,} limit")
     text = _XML_INCOMPATIBLE.sub("", text).replace("\x0c", " ")
+    text = _LONG_TAG.sub(_cap_attributes, text)
     if not text.strip():
         raise InputError("input is empty")
     # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.
