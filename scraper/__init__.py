@@ -36,6 +36,11 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """List the public names, the lazily loaded ones included."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def __getattr__(name: str) -> object:
     """Import the fetcher and rule loader on first use (PEP 562)."""
     module_name = _LAZY.get(name)

@@ -137,7 +137,8 @@ def _choose_title(
     headings = _headline_candidates(root, site, generic)
     titles = _page_titles(root, meta_title)
     for title in titles:
-        inside = [h for h in headings if len(h) > 10 and h.lower() in title.lower()]
+        parts = {p.strip().lower() for p in _TITLE_SEPARATORS.split(title)}
+        inside = [h for h in headings if h.lower() in title.lower() and (len(h) > 10 or h.lower() in parts)]
         if inside:
             return max(inside, key=len)
     if not titles:
