@@ -123,7 +123,11 @@ def handle(args: argparse.Namespace) -> int:
     from scraper.cli.rules_cmd import ruleset_from_args
 
     rules = ruleset_from_args(args)
-    article = clean(data, url=url, rules=rules, options=Options(favor=args.favor))
+    try:
+        article = clean(data, url=url, rules=rules, options=Options(favor=args.favor))
+    except InputError as exc:
+        # Name the input, as a missing file is named: "img.png: input is binary, not HTML".
+        raise type(exc)(f"{args.source or 'sample'}: {exc}") from exc
     if args.explain:
         from scraper.rules.explain import write_report
 
