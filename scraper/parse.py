@@ -40,22 +40,24 @@ _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 # minutes; past this count the rest are dropped (duplicates keep the first anyway).
 _MAX_ATTRIBUTES = 1000
 # A start tag whose attribute text is long enough to hold more attributes than that.
-_LONG_TAG = re.compile(r"(<[a-zA-Z][^\s/<>]*)(\s[^<>]{%d,})>" % (2 * _MAX_ATTRIBUTES))
+_LONG_TAG = re.compile(rf"(<[a-zA-Z][^\s/<>]*)(\s[^<>]{{{2 * _MAX_ATTRIBUTES},}})>")
 _ATTRIBUTE = re.compile(r"""\s*[^\s=/>]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?|\s*/""")
 # libxml2 stops parsing at this nesting depth and drops the rest of the page.
 _LIBXML_DEPTH_ERROR = "Excessive depth"
 # A comment or raw-text element (kept whole), or a start or end tag (name in group 3).
 _TAG = re.compile(
     r"<!--.*?(?:-->|$)|<(script|style|textarea|title)\b[^>]*>.*?(?:</\1\s*>|$)|<(/?)([a-zA-Z][^\s/>]*)[^>]*>",
-    re.S | re.I,
+    re.DOTALL | re.IGNORECASE,
 )
-_VOID_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header "
-    "li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
+_VOID_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+})
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main", "nav", "ol", "p", "pre",
+    "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
 
 
 @dataclass(frozen=True)

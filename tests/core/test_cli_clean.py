@@ -36,7 +36,7 @@ def run(*args: str, command: str = "scraper", stdin: bytes | None = None, cwd: P
     env = {k: v for k, v in os.environ.items() if k != "SCRAPER_RULES"} | (env or {})
     return subprocess.run(
         [*COMMANDS[command], *args], input=stdin if stdin is not None else b"", capture_output=True,
-        env=env, cwd=cwd or pages.ROOT, timeout=120,
+        env=env, cwd=cwd or pages.ROOT, timeout=120, check=False,
     )
 
 
@@ -190,7 +190,7 @@ def page_server() -> Iterator[str]:
     body = SEED.read_bytes()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/robots.txt":
                 self.send_response(404)
                 self.end_headers()
@@ -236,7 +236,9 @@ def test_usage_errors_exit_2(args: list[str], command: str) -> None:
 
 
 def test_unknown_command_exits_2() -> None:
-    proc = subprocess.run([str(BIN / "scraper"), "scrub", "x.html"], capture_output=True, timeout=60)
+    proc = subprocess.run(
+        [str(BIN / "scraper"), "scrub", "x.html"], capture_output=True, timeout=60, check=False
+    )
     assert_one_line_error(proc, UsageError.exit_code, "scrub")
 
 
