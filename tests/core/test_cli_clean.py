@@ -176,6 +176,12 @@ def test_gzipped_file_is_read(tmp_path: Path) -> None:
     assert proc.stdout == run(str(SEED)).stdout
 
 
+def test_gzipped_stdin_is_read() -> None:
+    proc = run("-", stdin=gzip.compress(SEED.read_bytes()))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == run(str(SEED)).stdout
+
+
 def test_sample_prints_the_bundled_article() -> None:
     proc = run("--sample")
     assert proc.returncode == 0, proc.stderr
