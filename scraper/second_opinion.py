@@ -6,15 +6,23 @@ import html as html_escape
 
 from trafilatura import extract as trafilatura_extract
 
-from scraper.parse import decode_html
+from scraper.errors import InputError
+from scraper.parse import parse_html
 
 
 def second_opinion(source: str | bytes, url: str | None) -> str:
-    """Return trafilatura's main text for the page ('' when it finds none either)."""
-    text = decode_html(source).text if isinstance(source, bytes) else source
+    """Return trafilatura's main text for the page ('' when it finds none either).
+
+    The page is parsed again by our own safe parser (size, depth and attribute limits,
+    no entities), so the peer never sees input that we would not parse ourselves.
+    """
+    try:
+        tree = parse_html(source)
+    except InputError:
+        return ""
     try:
         result = trafilatura_extract(
-            text, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True,
+            tree, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True,
             fast=True,
         )
     except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page
