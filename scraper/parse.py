@@ -36,6 +36,8 @@ _PARSER_OPTIONS = dict(
 )
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+# A numeric character reference: the parser would turn &#1; into the very characters above.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 # libxml2 compares each attribute with every earlier one of its element, so thousands take
 # minutes; past this count the rest are dropped (duplicates keep the first anyway).
 _MAX_ATTRIBUTES = 1000
@@ -167,6 +169,16 @@ def flatten_deep_tags(text: str, max_depth: int) -> str:
     return _TAG.sub(replace, text)
 
 
+def _drop_bad_reference(match: re.Match[str]) -> str:
+    """Return a character reference unchanged, or what _XML_INCOMPATIBLE makes of its character."""
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if code == 0x0C:
+        return " "
+    if code <= 0x10FFFF and _XML_INCOMPATIBLE.match(chr(code)):
+        return ""
+    return match.group(0)
+
+
 def _cap_attributes(match: re.Match[str]) -> str:
     """Return a start tag with at most _MAX_ATTRIBUTES attributes."""
     attributes = match.group(2)
@@ -206,6 +218,8 @@ def parse_html(
         if len(text) > max_bytes:
             raise TooLargeInput(f"input is {len(text):,} characters, over the {max_bytes:,} limit")
     text = _XML_INCOMPATIBLE.sub("", text).replace("\x0c", " ")
+    if "&#" in text:
+        text = _CHAR_REF.sub(_drop_bad_reference, text)
     text = _LONG_TAG.sub(_cap_attributes, text)
     if not text.strip():
         raise InputError("input is empty")

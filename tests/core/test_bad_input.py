@@ -277,3 +277,16 @@ def test_many_attributes_on_a_short_story_finish_in_bounded_time() -> None:
         )
     assert run.returncode == 0, run.stderr
     assert int(run.stdout) > 2 * len(pages.PARAGRAPH)
+
+
+@pytest.mark.parametrize("ref", ["&#1;", "&#x1f;", "&#X1B", "&#11;", "&#xfffe;", "&#65535;", "&#xd800;", "&#x110000;"])
+@pytest.mark.parametrize("where", ["title", "tail"])
+def test_character_references_to_control_characters_never_crash(ref: str, where: str) -> None:
+    # The parser turns &#1; into U+0001, which lxml then refuses when text is joined or set.
+    if where == "title":
+        page = pages.article_page(3, headline=f"Board backs the quay{ref} plan")
+    else:
+        page = pages.article_page(3).replace("</nav>", f"</nav><script>x</script>{ref}tail")
+    article = scraper.clean(page)
+    assert "Paragraph 2." in article.text
+    assert json.dumps(article.to_dict())
