@@ -44,7 +44,8 @@ ATTRS = st.sampled_from([
 WORDS = st.sampled_from([
     "The", "harbour", "board", "met", "on", "Tuesday", "to", "weigh", "the", "plan.", "Read more",
     "Related Articles", "Share", "Subscribe", "©", "—", "&amp;", "&nbsp;", "&#0;", "&#x110000;",
-    "&lol;", "&", "<", ">", "]]>", "<!--", "-->", "\x00", "\ufeff", "\u200b", "日本語の文章です。", "مرحبا",
+    "&lol;", "&", "<", ">", "]]>", "<!--", "-->", "\x00", "\x01", "&#1;", "&#x1b;", "&#xfffe;", "\ufeff",
+    "\u200b", "日本語の文章です。", "مرحبا",
     "ÿþ", "\r\n", "\t", "|", "#", "*", "`", "[x](y)",
 ])
 
