@@ -269,8 +269,12 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 element.set("src", urljoin(base_url, element.get("src", "")))
             if element not in preformatted:
                 # Source indentation is layout, not content: one space wherever there was any.
-                element.text = _collapse(element.text)
-                element.tail = _collapse(element.tail)
+                try:
+                    element.text = _collapse(element.text)
+                    element.tail = _collapse(element.tail)
+                except ValueError:
+                    # lxml refuses to store some characters it read (lone surrogates): keep them as read.
+                    pass
         if tag_of(copy) in ("body", "html", "article", "main"):
             # The output is one <article>; the source's own wrapper becomes a plain division.
             copy.tag = "div"

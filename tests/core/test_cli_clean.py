@@ -287,15 +287,27 @@ def gzip_bomb(path: Path, size: int) -> None:
             out.write(chunk)
 
 
+_MEASURED = """
+import sys
+from scraper.cli import main
+try:
+    code = main(sys.argv[2:])
+finally:
+    # VmHWM is this process's own peak: unlike wait4's ru_maxrss it does not carry the
+    # forking parent's size (Linux folds the pre-exec high-water mark into the child's).
+    with open(sys.argv[1], "w") as out:
+        out.write(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+sys.exit(code)
+"""
+
+
 def run_measured(args: list[str], tmp_path: Path) -> tuple[subprocess.CompletedProcess[bytes], int]:
-    """Run a command; return its result and its own peak RSS in bytes (from wait4, KiB on Linux)."""
-    out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=pages.ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    done = subprocess.CompletedProcess(args, proc.returncode, out_path.read_bytes(), err_path.read_bytes())
-    return done, usage.ru_maxrss * 1024
+    """Run `scraper ARGS` in a fresh interpreter; return its result and its own peak RSS in bytes."""
+    peak_path = tmp_path / "peak"
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED, str(peak_path), *args], capture_output=True, cwd=pages.ROOT, check=False
+    )
+    return done, int(peak_path.read_text()) * 1024
 
 
 def test_gzip_bomb_is_refused_with_bounded_memory_exit_3(tmp_path: Path) -> None:
@@ -304,7 +316,7 @@ def test_gzip_bomb_is_refused_with_bounded_memory_exit_3(tmp_path: Path) -> None
     size = 400_000_000
     gzip_bomb(path, size)
     assert path.stat().st_size < 1_000_000
-    done, peak = run_measured([*COMMANDS["scraper"], str(path)], tmp_path)
+    done, peak = run_measured(["clean", str(path)], tmp_path)
     assert_one_line_error(done, InputError.exit_code, "limit")
     assert peak < size / 2, f"peak RSS {peak:,} bytes"
 
