@@ -176,7 +176,7 @@ def _run(
         raise InputError(f"expected HTML as str or bytes, got {type(html).__name__}")
     options = options or Options()
     ruleset = rules if rules is not None else default_ruleset()
-    root = parse_html(html, max_bytes=options.max_input_bytes)
+    root = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
