@@ -11,8 +11,8 @@ import logging
 
 __version__ = "0.1.0"
 
-from scraper.core import Traced, clean, clean_traced  # noqa: E402
-from scraper.errors import (  # noqa: E402
+from scraper.core import Traced, clean, clean_traced
+from scraper.errors import (
     FetchError,
     InputError,
     NoContentError,
@@ -20,8 +20,8 @@ from scraper.errors import (  # noqa: E402
     ScraperError,
     UsageError,
 )
-from scraper.models import Article, Metadata, Options  # noqa: E402
-from scraper.rules import RuleSet  # noqa: E402
+from scraper.models import Article, Metadata, Options
+from scraper.rules import RuleSet
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

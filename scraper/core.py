@@ -16,8 +16,8 @@ from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
-from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
+from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.trace import Trace
 
 
@@ -137,8 +137,8 @@ def _choose_title(
     headings = _headline_candidates(root, site, generic)
     titles = _page_titles(root, meta_title)
     for title in titles:
-        parts = {p.strip().lower() for p in _TITLE_SEPARATORS.split(title)}
-        inside = [h for h in headings if h.lower() in title.lower() and (len(h) > 10 or h.lower() in parts)]
+        pieces = {p.strip().lower() for p in _TITLE_SEPARATORS.split(title)}
+        inside = [h for h in headings if h.lower() in title.lower() and (len(h) > 10 or h.lower() in pieces)]
         if inside:
             return max(inside, key=len)
     if not titles:

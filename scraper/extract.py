@@ -21,7 +21,7 @@ from scraper.score import (
 )
 from scraper.trace import Trace
 
-_CONTAINER_TAGS = frozenset("div section article main ul ol table tbody dl aside p figure span".split())
+_CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "table", "tbody", "dl", "aside", "p", "figure", "span"])
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
@@ -152,9 +152,7 @@ def _with_siblings(
         s = stats.get(sibling)
         if s is None:
             continue
-        if score >= threshold and s.link_density < 0.3:
-            chosen.append(sibling)
-        elif tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25:
+        if score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25:
             chosen.append(sibling)
     return chosen
 
@@ -276,10 +274,12 @@ def _mark_dense_and_phrases(
             if tag not in ("br", "hr", "td", "th", "tr") and not any(True for _ in element.iter("img")):
                 doomed[element] = "empty"
             continue
-        if (tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")) and not (listing and tag in _ITEM_TAGS):
-            if s.link_density > options.max_link_density and s.text_chars < 2000:
-                doomed[element] = f"link density {s.link_density:.2f}"
-                continue
+        is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
+        if is_box and not (listing and tag in _ITEM_TAGS) and (
+            s.link_density > options.max_link_density and s.text_chars < 2000
+        ):
+            doomed[element] = f"link density {s.link_density:.2f}"
+            continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
             text = _text(element)
             if generic.clutter_text.match(text):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from lxml import etree
 from htmldate import find_date
+from lxml import etree
 from trafilatura.metadata import examine_meta, extract_meta_json
 
 from scraper.models import Metadata

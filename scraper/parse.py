@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from scraper.errors import InputError, TooLargeInput
 
@@ -19,7 +20,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.I
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
 # Magic numbers of common binary formats that are never HTML.
 _BINARY_MAGIC = (
@@ -27,13 +28,13 @@ _BINARY_MAGIC = (
     b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"fLaC", b"ID3", b"\x7fELF", b"wOFF", b"wOF2",
 )
 # Parsers are built per call: lxml parser objects are not meant to be shared across threads.
-_PARSER_OPTIONS = dict(
-    remove_comments=True,
-    remove_pis=True,
-    no_network=True,
-    huge_tree=True,
-    default_doctype=False,
-)
+_PARSER_OPTIONS = {
+    "remove_comments": True,
+    "remove_pis": True,
+    "no_network": True,
+    "huge_tree": True,
+    "default_doctype": False,
+}
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 # A numeric character reference: the parser would turn &#1; into the very characters above.
@@ -112,9 +113,9 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
 
     Invalid byte sequences become U+FFFD; this never raises on bad bytes.
     """
-    for bom, name in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            return Decoded(data[len(bom):].decode(name, "replace"), name)
+            return Decoded(data[len(bom):].decode(bom_encoding, "replace"), bom_encoding)
     for label in (_lookup(declared), sniff_meta_charset(data)):
         if label and label != "utf-8" and not label.startswith(("utf-16", "utf-32")):
             # Valid multi-byte UTF-8 almost never arises by chance in legacy text, so a
@@ -133,7 +134,7 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data[:200_000]).best()
-    name = _lookup(best.encoding) if best is not None else None
+    name: str | None = _lookup(best.encoding) if best is not None else None
     if not name or (name.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:4096]):
         # Detection guesses wildly on short input; windows-1252 is the web's own fallback.
         name = "cp1252"

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from scraper.score import BLOCK_TAGS, HEADING_TAGS, tag_of
 

@@ -15,13 +15,11 @@ from scraper.rules.model import GenericRules
 
 # Elements that start a new block of text when rendered.
 BLOCK_TAGS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li ul ol dl dt dd pre blockquote table thead tbody tfoot tr td th caption "
-    "figure figcaption div section article main aside header footer nav form address details summary "
-    "hr br center fieldset body html".split()
+    ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "pre", "blockquote", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption", "div", "section", "article", "main", "aside", "header", "footer", "nav", "form", "address", "details", "summary", "hr", "br", "center", "fieldset", "body", "html"]
 )
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Blocks whose own text is scored as prose evidence.
-PROSE_TAGS = frozenset("p pre blockquote td dd li div section article span font".split())
+PROSE_TAGS = frozenset(["p", "pre", "blockquote", "td", "dd", "li", "div", "section", "article", "span", "font"])
 _PUNCT = re.compile(r"[,.;:!?，。、；：！？]")
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
 
@@ -29,7 +27,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
 class NodeStats:
     """Text measures of one element's subtree (kept up to date as elements are detached)."""
 
-    __slots__ = ("text_chars", "link_chars", "p_chars", "punct")
+    __slots__ = ("link_chars", "p_chars", "punct", "text_chars")
 
     def __init__(self, text_chars: int, link_chars: int, p_chars: int, punct: int) -> None:
         self.text_chars = text_chars

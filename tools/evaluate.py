@@ -45,7 +45,8 @@ def bulk_input(name: str, items: list[tuple[str, str, str | None]]) -> Path:
         tmp = path.with_suffix(".tmp")
         with gzip.open(tmp, "wt", encoding="utf-8") as fh:
             for page_id, html_path, url in items:
-                html = gzip.open(html_path).read().decode("utf-8", "replace")
+                with gzip.open(html_path) as page:
+                    html = page.read().decode("utf-8", "replace")
                 fh.write(json.dumps({"id": page_id, "url": url, "html": html}, ensure_ascii=False) + "\n")
         tmp.replace(path)
     return path
@@ -56,7 +57,7 @@ def predict_ours(pages: Path, out: Path, jobs: int, favor: str) -> float:
     start = time.perf_counter()
     command = [sys.executable, "-m", "scraper", "bulk", str(pages), "-o", str(out), "-j", str(jobs),
                "--fields", "id,text,error", "--favor", favor]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"scraper bulk failed ({result.returncode}): {result.stderr.strip()}")
     return time.perf_counter() - start
@@ -66,7 +67,8 @@ def _trafilatura(item: tuple[str, str, str | None]) -> dict:
     import trafilatura
 
     page_id, path, url = item
-    html = gzip.open(path).read().decode("utf-8", "replace")
+    with gzip.open(path) as page:
+        html = page.read().decode("utf-8", "replace")
     text = trafilatura.extract(html, url=url, include_tables=True) or ""
     return {"id": page_id, "text": text}
 
@@ -189,11 +191,13 @@ def _markdown(figures: dict[str, dict], args: argparse.Namespace) -> str:
     lines = [
         "# Accuracy",
         "",
-        "Produced by `make eval` (`python tools/evaluate.py --markdown docs/accuracy.md --worst 10`), "
-        f"favor `{args.favor}`, on the development sets in `../shared/datasets`, scored with "
-        "`../shared/eval/score.py` (word 4-gram shingles; precision and recall averaged over pages, F1 from "
-        f"the averages). trafilatura {trafilatura.__version__} runs with default settings and `include_tables=True` "
-        f"on the same pages, with the same URLs. Python {platform.python_version()}.",
+        (
+            "Produced by `make eval` (`python tools/evaluate.py --markdown docs/accuracy.md --worst 10`), "
+            f"favor `{args.favor}`, on the development sets in `../shared/datasets`, scored with "
+            "`../shared/eval/score.py` (word 4-gram shingles; precision and recall averaged over pages, F1 "
+            f"from the averages). trafilatura {trafilatura.__version__} runs with default settings and "
+            f"`include_tables=True` on the same pages, with the same URLs. Python {platform.python_version()}."
+        ),
         "",
         "| dataset | pages | scraper P | scraper R | scraper F1 | trafilatura P | trafilatura R | trafilatura F1 | ΔF1 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

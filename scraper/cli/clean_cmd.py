@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 
 from scraper.cli.fetch_cmd import add_fetch_options
-from scraper.fetch import FetchOptions
 from scraper.core import clean
 from scraper.errors import InputError, NoContentError, TooLargeInput, UsageError
+from scraper.fetch import FetchOptions
 from scraper.models import Article, Options
 
 FORMATS = ("text", "markdown", "html", "json")
@@ -111,6 +111,7 @@ def format_article(article: Article, fmt: str) -> str:
 def handle(args: argparse.Namespace) -> int:
     """Run `clean`: read or fetch, extract, print."""
     url = args.url
+    data: str | bytes
     if args.sample:
         data = resources.files("scraper").joinpath("data/sample.html").read_bytes()
         url = url or "https://news.example.com/ukraine-demands-uk-french-troops/"

@@ -172,12 +172,12 @@ def _any_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] |
     if not patterns:
         return None
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"bad pattern: {exc}", path=path, key=key) from exc
 
 
-_ANY_WITH = re.compile(r"^descendant-or-self::\*\[(.*)\]$", re.S)
+_ANY_WITH = re.compile(r"^descendant-or-self::\*\[(.*)\]$", re.DOTALL)
 
 
 def _merge_predicates(selectors: tuple[Selector, ...]) -> tuple[Selector, ...]:
