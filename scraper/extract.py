@@ -29,8 +29,6 @@ _PHRASE_MAX_CHARS = 1200
 _WIDEN_SHARE = 0.25
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
-# Item tags kept on listings whatever their link density.
-_ITEM_TAGS = frozenset({"li", "dd", "dt", "ul", "ol", "dl", "tr", "td", "table", "tbody"})
 # Link texts that close an excerpt card.
 _READ_MORE = frozenset({
     "read more", "read more »", "continue reading", "read the full story", "full story", "more",
@@ -189,7 +187,8 @@ def filter_clutter(
         doomed: dict[etree._Element, str] = {}
         whole = stats.get(container)
         # A body made mostly of linked items (a listing, an index, a catalogue) is kept as such:
-        # its links are the content, so link density and teaser shape are no evidence there.
+        # its links are the content, so link density and teaser shape are no evidence there,
+        # neither on the items nor on the blocks grouping them.
         listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
         _mark_clutter_sections(container, stats, generic, doomed)
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, listing)
@@ -275,7 +274,7 @@ def _mark_dense_and_phrases(
                 doomed[element] = "empty"
             continue
         is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
-        if is_box and not (listing and tag in _ITEM_TAGS) and (
+        if is_box and not listing and (
             s.link_density > options.max_link_density and s.text_chars < 2000
         ):
             doomed[element] = f"link density {s.link_density:.2f}"
