@@ -16,6 +16,7 @@ from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import render_blocks, render_html, render_markdown, render_text
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
+from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
 from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.trace import Trace
@@ -192,7 +193,7 @@ def _run(
     stats = measure_tree(root)
     body = prune_tree(root, rule, generic, options, stats, trace, thread)
     chosen = select_body(body, rule, ruleset.generic, options, stats)
-    filter_clutter(chosen.containers, rule, generic or _no_generic(ruleset), options, stats, trace)
+    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:
@@ -238,13 +239,3 @@ def _override(metadata: Metadata, overrides: dict[str, str]) -> Metadata:
         author=overrides.get("author", metadata.author),
         date=overrides.get("date", metadata.date),
     )
-
-
-def _no_generic(ruleset: RuleSet):  # type: ignore[no-untyped-def]
-    """A generic set that matches nothing, for rules that opt out of the generic set."""
-    import re
-
-    never = re.compile(r"(?!x)x")
-    from scraper.rules.model import GenericRules
-
-    return GenericRules(never, never, never, never, ())

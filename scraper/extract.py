@@ -61,7 +61,7 @@ def _text(element: etree._Element) -> str:
 def select_body(
     body: etree._Element,
     rule: SiteRule | None,
-    generic: GenericRules | None,
+    generic: GenericRules,
     options: Options,
     stats: dict[etree._Element, NodeStats],
 ) -> Body:
@@ -71,10 +71,6 @@ def select_body(
             found = selector.select(body)
             if found:
                 return Body(found, "rule")
-    if generic is None:
-        from scraper.rules import default_ruleset
-
-        generic = default_ruleset().generic
     candidates = score_candidates(body, stats, generic)
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
@@ -327,13 +323,19 @@ def _mark_teaser_runs(
         if len(children) < options.teaser_run_min:
             continue
         run: list[etree._Element] = []
-        for child in children + [None]:  # type: ignore[list-item]
-            if child is not None and run and _signature(child) == _signature(run[0]) and _is_teaser(child, stats):
+        for child in children:
+            if not _is_teaser(child, stats):
+                if len(run) >= options.teaser_run_min:
+                    runs.append(run)
+                run = []
+            elif run and _signature(child) == _signature(run[0]):
                 run.append(child)
-                continue
-            if len(run) >= options.teaser_run_min:
-                runs.append(run)
-            run = [child] if child is not None and _is_teaser(child, stats) else []
+            else:
+                if len(run) >= options.teaser_run_min:
+                    runs.append(run)
+                run = [child]
+        if len(run) >= options.teaser_run_min:
+            runs.append(run)
     total = stats[container].text_chars if container in stats else 0
     teaser_chars = sum(stats[e].text_chars for run in runs for e in run if e in stats)
     if not total or teaser_chars > _TEASER_MAX_SHARE * total:

@@ -87,6 +87,11 @@ class GenericRules:
     remove_other: tuple[Selector, ...] = ()
 
 
+_NEVER = re.compile(r"(?!)")
+# The generic set of a rule that opts out (`generic = false`): patterns that match nothing.
+NO_GENERIC = GenericRules(clutter_heading=_NEVER, clutter_text=_NEVER, boilerplate_attr=_NEVER, content_attr=_NEVER)
+
+
 @dataclass(frozen=True)
 class SiteRule:
     """What to do on one site (hosts, optional path patterns)."""
