@@ -22,6 +22,9 @@ class Options:
     include_comments: bool = False
     # Keep images as markdown/html references (text output never shows them).
     include_images: bool = False
+    # Render `Article.html` too. It costs more than text and markdown together (about 1 ms a
+    # page), so callers that only use text or markdown turn it off; `html` is then empty.
+    render_html: bool = True
     # 20 MB of HTML is far beyond any real article page; larger input is refused early.
     max_input_bytes: int = 20_000_000
     # lxml and our recursive walks stay safe well below Python's recursion limit.

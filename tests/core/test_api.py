@@ -97,6 +97,14 @@ def test_article_fields_hold_the_story() -> None:
     assert article.metadata.language == "en"
 
 
+def test_render_html_off_leaves_html_empty_and_the_rest_unchanged() -> None:
+    page = pages.article_page(3, headline="Board backs the quay plan")
+    full = scraper.clean(page, url="https://harbour.example/quay")
+    lean = scraper.clean(page, url="https://harbour.example/quay", options=Options(render_html=False))
+    assert full.html and lean.html == ""
+    assert dataclasses.replace(lean, html=full.html) == full
+
+
 def test_short_headline_wins_over_a_longer_site_name() -> None:
     # <title>Quay plan - Harbour News</title> with <h1>Quay plan</h1>: the <h1> names the story.
     article = scraper.clean(pages.article_page(3), url="https://harbour.example/quay")
