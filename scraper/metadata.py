@@ -38,6 +38,11 @@ def _canonical(root: etree._Element) -> str | None:
     return None
 
 
+def basic_metadata(root: etree._Element, url: str | None) -> Metadata:
+    """Return the metadata that costs nothing to read: language and canonical URL."""
+    return Metadata(language=_language(root), canonical_url=_clean(_canonical(root) or url))
+
+
 def read_metadata(root: etree._Element, url: str | None) -> tuple[Metadata, str | None]:
     """Return the page's metadata and its title, read before any pruning.
 

@@ -79,29 +79,35 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     """Measure every element in one pass, children before parents."""
     stats: dict[etree._Element, NodeStats] = {}
     get = stats.get
+    findall = _PUNCT.findall
     for element in reversed(list(root.iter(etree.Element))):
         tag = element.tag
         if tag in _INVISIBLE_TAGS:
             stats[element] = NodeStats(0, 0, 0, 0)
             continue
-        pieces = [element.text or ""]
+        # lxml builds a new str on each .text/.tail access, so each is read once.
+        own_text = element.text
         links = p_chars = punct = inner = 0
-        for child in element:
-            pieces.append(child.tail or "")
-            child_stats = get(child)
-            if child_stats is not None:
-                inner += child_stats.text_chars
-                links += child_stats.link_chars
-                p_chars += child_stats.p_chars
-                punct += child_stats.punct
-        own_text = "".join(pieces)
-        own = len(own_text.strip())
+        if len(element):
+            pieces = [own_text or ""]
+            for child in element:
+                tail = child.tail
+                if tail:
+                    pieces.append(tail)
+                child_stats = get(child)
+                if child_stats is not None:
+                    inner += child_stats.text_chars
+                    links += child_stats.link_chars
+                    p_chars += child_stats.p_chars
+                    punct += child_stats.punct
+            own_text = "".join(pieces)
+        own = len(own_text.strip()) if own_text else 0
         if own:
-            punct += len(_PUNCT.findall(own_text))
+            punct += len(findall(own_text))
         text = own + inner
         if tag == "a":
             links = text
-        if tag in _PARAGRAPH_TAGS or (tag in ("div", "td") and own > 80):
+        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")):
             p_chars = max(p_chars, text - links)
         stats[element] = NodeStats(text, links, p_chars, punct)
     return stats
