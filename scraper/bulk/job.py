@@ -137,7 +137,10 @@ def run_job(
 
             results = run_on_cluster(list(files), job.config, job.scheduler, state=state)
         else:
-            results = run_pages(items_to_do(files, state), job.config, jobs=job.jobs, ordered=job.ordered)
+            # A list of paths on stdin is read once: a one-worker child forked again after a crash
+            # could not read it afresh, so such runs stay on the pool.
+            results = run_pages(items_to_do(files, state), job.config, jobs=job.jobs, ordered=job.ordered,
+                                solo=False if "-" in job.inputs else None)
         for result in results:
             writer.write(result.record)
             summary.add(result.outcome)

@@ -13,23 +13,25 @@ becomes an error record, the others are cleaned as usual.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import PageResult, RecordSpec, clean_item, describe, failed
 from scraper.errors import UsageError
 from scraper.models import Options
 from scraper.rules import RuleSet, load_ruleset
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 CRASH_MESSAGE = "worker process died while cleaning this page"
 # Pages read ahead per worker: enough to keep every worker busy while the writer catches up.
@@ -129,11 +131,11 @@ def _init_worker(config: WorkerConfig) -> None:
     global _context
     # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _watch_parent(os.getppid())
+    watch_parent(os.getppid())
     _context = make_context(config)
 
 
-def _watch_parent(parent: int) -> None:
+def watch_parent(parent: int) -> None:
     """Exit when the parent dies (SIGKILL, power-off of its session): forked siblings keep the
     task pipe open, so a blocked worker would otherwise never see end-of-file and linger."""
 
@@ -152,6 +154,8 @@ def _run_in_worker(page_fn: PageFn, item: WorkItem) -> PageResult:
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork starts workers with scraper already imported (about 0.5 s saved per worker).
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
@@ -176,6 +180,8 @@ class _Pool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor
+
         return ProcessPoolExecutor(
             max_workers=self.jobs,
             mp_context=_mp_context(),
@@ -193,6 +199,8 @@ class _Pool:
 
     def run_alone(self, page_fn: PageFn, item: WorkItem) -> PageResult:
         """Run one page with nothing else in flight, so a crash is known to be its own."""
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return self.submit(page_fn, item).result()
         except BrokenProcessPool:
@@ -213,6 +221,7 @@ def run_pages(
     ordered: bool = True,
     max_in_flight: int | None = None,
     page_fn: PageFn = clean_page,
+    solo: bool | None = None,
 ) -> Iterator[PageResult]:
     """Clean `items` on `jobs` worker processes and yield one result per item.
 
@@ -223,6 +232,9 @@ def run_pages(
         ordered: yield in input order (default) or as pages finish.
         max_in_flight: pages read but not yet yielded (default: 4 per worker).
         page_fn: the per-page function run in the workers (module-level, picklable).
+        solo: with one job, run it in one forked child that reads the items itself
+            (`scraper.bulk.solo`) rather than on a pool. Default: when fork is available.
+            Pass False when `items` cannot be read again from a fresh fork (paths from stdin).
 
     Returns:
         An iterator of `PageResult`, one per item.
@@ -233,7 +245,21 @@ def run_pages(
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError("-j must be at least 1")
-    limit = max(1, max_in_flight or jobs * READ_AHEAD_PER_WORKER)
+    if jobs == 1 and solo is not False:
+        from scraper.bulk.solo import can_fork, run_solo
+
+        if can_fork():
+            return run_solo(items, config, page_fn)
+    return _run_pool(items, config, jobs, ordered, max(1, max_in_flight or jobs * READ_AHEAD_PER_WORKER), page_fn)
+
+
+def _run_pool(
+    items: Iterable[WorkItem], config: WorkerConfig, jobs: int, ordered: bool, limit: int, page_fn: PageFn
+) -> Iterator[PageResult]:
+    """Clean `items` on a pool of `jobs` processes, at most `limit` pages in flight."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
     source = iter(items)
     pool = _Pool(jobs, config)
     pending: dict[Future[PageResult], tuple[int, WorkItem]] = {}
