@@ -9,7 +9,7 @@ from lxml import etree
 
 from scraper.errors import InputError
 from scraper.extract import filter_clutter, select_body
-from scraper.kind import is_thread
+from scraper.kind import page_kind
 from scraper.metadata import basic_metadata, read_metadata
 from scraper.models import Article, Metadata, Options
 from scraper.parse import parse_html
@@ -88,6 +88,8 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
 
 # Characters by which the second opinion must beat our own text to replace it.
 _SECOND_OPINION_MARGIN = 200
+# A product page's second answer is taken only if it holds at least a short description.
+_PRODUCT_MIN_CHARS = 100
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
 
 
@@ -192,7 +194,8 @@ def _run(
     title = overrides.get("title") or _choose_title(root, meta_title, metadata.sitename, ruleset.generic)
 
     generic = ruleset.generic if rule is None or rule.use_generic else None
-    thread = is_thread(root, url, ruleset.generic)
+    kind = page_kind(root, url, ruleset.generic)
+    thread = kind == "thread"
     stats = measure_tree(root)
     body = prune_tree(root, rule, generic, options, stats, trace, thread)
     chosen = select_body(body, rule, ruleset.generic, options, stats)
@@ -205,13 +208,18 @@ def _run(
     blocks = render_blocks(chosen.containers, url)
     text = render_text(blocks)
     path = chosen.path if text.strip() else "empty"
-    if len(text) < options.second_opinion_below_chars and chosen.path != "rule":
-        other = second_opinion(html, url)
-        # Only a clearly fuller answer replaces ours: on a short story a slightly longer answer
-        # is our story plus a credit line or a sidebar.
-        if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
+    short = len(text) < options.second_opinion_below_chars
+    if (short or (kind == "product" and options.second_opinion_on_products and text)) and chosen.path != "rule":
+        other = second_opinion(html, url, precise=short)
+        # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
+        # answer is our story plus a credit line or a sidebar. On a product page, where clutter
+        # outweighs the description, the tighter of two answers is the cleaner one.
+        if (short and len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN)) or (
+            not short and kind == "product" and _PRODUCT_MIN_CHARS <= len(other) < len(text)
+        ):
             if trace is not None:
-                trace.record(body, "kept", "second opinion (trafilatura): our scorer found too little")
+                why = "our scorer found too little" if short else "the tighter answer on a product page"
+                trace.record(body, "kept", f"second opinion (trafilatura): {why}")
             return Article(
                 url=url,
                 title=title,

@@ -39,7 +39,7 @@ _PARSER_OPTIONS = {
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 # The same control characters as bytes, for a quick test on raw input before decoding.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20)])
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 # The printable ASCII range; an encoding that decodes it to itself cannot make control characters from it.
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 # A numeric character reference: the parser would turn &#1; into the very characters above.

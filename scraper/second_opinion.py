@@ -10,11 +10,13 @@ from scraper.errors import InputError
 from scraper.parse import parse_html
 
 
-def second_opinion(source: str | bytes, url: str | None) -> str:
+def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True) -> str:
     """Return trafilatura's main text for the page ('' when it finds none either).
 
     The page is parsed again by our own safe parser (size, depth and attribute limits,
     no entities), so the peer never sees input that we would not parse ourselves.
+    `precise` asks for its precision mode without fallbacks (the right check on a page where
+    we found little); off, its default settings (a fair rival answer on a cluttered page).
     """
     try:
         tree = parse_html(source)
@@ -22,8 +24,8 @@ def second_opinion(source: str | bytes, url: str | None) -> str:
         return ""
     try:
         result = trafilatura_extract(
-            tree, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=True,
-            fast=True,
+            tree, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=precise,
+            fast=precise,
         )
     except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page
         return ""

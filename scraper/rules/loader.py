@@ -81,6 +81,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "attributes": ("boilerplate", "weak", "content"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens"),
+    "products": ("markup", "not_markup"),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -238,6 +239,8 @@ def load_generic(file: Path) -> GenericRules:
         thread_attr=_token_regex(strings("threads", "reply_tokens"), path=where, key="threads.reply_tokens")
         if strings("threads", "reply_tokens")
         else None,
+        product_markup=_any_regex(strings("products", "markup"), path=where, key="products.markup"),
+        product_not_markup=_any_regex(strings("products", "not_markup"), path=where, key="products.not_markup"),
     )
 
 

@@ -82,6 +82,10 @@ class GenericRules:
     thread_markup: re.Pattern[str] | None = None
     # class/id tokens of replies, not pruned on thread pages.
     thread_attr: re.Pattern[str] | None = None
+    # Markup that says "product page" (schema.org Product, og:type product) ...
+    product_markup: re.Pattern[str] | None = None
+    # ... unless the page also says it is an article (a review that marks up the product it reviews).
+    product_not_markup: re.Pattern[str] | None = None
     # `remove` split for speed: bare tag names (one C-level walk for all of them) and the rest.
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()
