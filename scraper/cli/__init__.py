@@ -8,6 +8,7 @@ an exit code. Only this module catches `ScraperError`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,9 @@ from scraper.errors import ScraperError, UsageError
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
+# Each names a module scraper.cli.<name>_cmd, imported only when its command may run:
+# `scraper bulk` need not load httpx, asyncio and warcio (fetch) before its first page.
+COMMANDS = ("clean", "bulk", "fetch", "rules")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,15 +29,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the `scraper` parser with every command registered."""
-    from scraper.cli import bulk_cmd, clean_cmd, fetch_cmd, rules_cmd
-
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the `scraper` parser with every command registered, or only the command `only`."""
     parser = _Parser(prog="scraper", description="Take a web page, give back the article.")
     parser.add_argument("--version", action="version", version=f"scraper {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (clean_cmd, bulk_cmd, fetch_cmd, rules_cmd):
-        module.register(sub)
+    for name in (only,) if only in COMMANDS else COMMANDS:
+        importlib.import_module(f"scraper.cli.{name}_cmd").register(sub)
     return parser
 
 
@@ -60,7 +62,8 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `scraper` command."""
-    return run(build_parser(), argv)
+    args = sys.argv[1:] if argv is None else list(argv)
+    return run(build_parser(args[0] if args else None), args)
 
 
 def clean_main(argv: Sequence[str] | None = None) -> int:
