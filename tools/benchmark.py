@@ -89,7 +89,9 @@ def _tree_rss_kb(pid: int) -> int:
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        # Descendants start after `pid`, so they have higher numbers (until the numbers wrap):
+        # reading only those keeps the sampler from taking CPU the contender could use.
+        if not entry.isdigit() or int(entry) < pid:
             continue
         try:
             with open(f"/proc/{entry}/stat", "rb") as handle:
@@ -152,6 +154,30 @@ def run_trafilatura(folder: str, output: str) -> None:
             html = gzip.decompress(file.read_bytes())
             text = trafilatura.extract(html, include_tables=True) or ""
             out.write(json.dumps({"id": file.name.split(".")[0], "text": text}, ensure_ascii=False) + "\n")
+
+
+def compile_scraper() -> None:
+    """Compile scraper's bytecode ahead, as pip does when it installs a package.
+
+    trafilatura's bytecode was compiled when pip installed it; scraper, installed
+    editable, would otherwise be compiled from source at every start wherever
+    PYTHONDONTWRITEBYTECODE is set, which measures the environment, not the code.
+    """
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "scraper"), quiet=1)
+
+
+def load_note(cores: int, before: float, after: float) -> str:
+    """Say what the -j scaling can mean on this machine."""
+    note = (f"{cores} cores usable; load average {before:.2f} before the runs, {after:.2f} after "
+            "(this benchmark's own contenders included)")
+    if cores <= 2:
+        note += (". -j 2 runs two workers and the main process (reading, writing records) on these "
+                 "cores, and start-up is paid once whatever -j: expect less than 2x even when idle")
+    if before >= 0.5:
+        note += ". Other work shared the cores, so the -j scaling is a lower bound"
+    return note
 
 
 def load_scorer(datasets: Path) -> Any:
@@ -269,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
 
     files = pick_sample(args.datasets, args.pages, args.seed)
     scraper_bin = str(Path(sys.executable).with_name("scraper"))
+    compile_scraper()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="scraper-bench-") as tmp:
         work = Path(tmp)
         sample = work / "sample"
@@ -277,7 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         for file in files:
             counts[file.parent.parent.name] = counts.get(file.parent.parent.name, 0) + 1
         print(f"sample: {len(files)} pages ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), "
-              f"seed {args.seed}, {os.cpu_count()} cores", flush=True)
+              f"seed {args.seed}, {cores} cores, load average {load_before:.2f}; "
+              "scraper's bytecode compiled ahead, as pip does on install", flush=True)
 
         runs: list[tuple[str, list[str], Path]] = [
             ("scraper bulk -j 1", [scraper_bin, "bulk", str(sample), "-o", str(work / "ours-1.jsonl"), "-j", "1"],
@@ -306,7 +336,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"speed ratio, scraper -j 1 / trafilatura: {ours.pages_per_s / traf.pages_per_s:.2f}x pages/s "
               f"({ours.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
         for result in results[2:]:
-            print(f"scaling, {result.name} / -j 1: {result.pages_per_s / ours.pages_per_s:.2f}x")
+            print(f"scaling, {result.name} / -j 1: {result.pages_per_s / ours.pages_per_s:.2f}x pages/s "
+                  f"({result.pages_per_cpu_s / ours.pages_per_cpu_s:.2f}x pages per CPU-second)")
+        if results[2:]:
+            print(f"  {load_note(cores, load_before, os.getloadavg()[0])}")
         if args.profile:
             print()
             print(profile(sample, args.top))

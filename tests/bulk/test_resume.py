@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from scraper.bulk.resume import recover
 from scraper.cli import main
 from tests.bulk.conftest import article_page, read_records, write_gz
@@ -87,13 +89,14 @@ def test_sigkill_mid_run_then_resume_finishes_without_gap_or_duplicate(tmp_path:
     assert f"({lines_at_kill} done before, skipped)" in second.stderr
 
 
-def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path, jobs: str) -> None:
     folder = tmp_path / "pages"
     total = 150
     for n in range(total):
         write_gz(folder / f"p{n:03d}.html.gz", article_page(n, paragraphs=40))
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "scraper", "bulk", str(folder), "-o", str(out), "-j", "2"]
+    command = [sys.executable, "-m", "scraper", "bulk", str(folder), "-o", str(out), "-j", jobs]
     run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and run.poll() is None:
