@@ -51,10 +51,6 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
-class WorkerDied(ScraperError):
-    """The worker process keeps dying while reading inputs, outside any page."""
-
-
 def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -> Iterator[PageResult]:
     """Clean `items` in one forked child, in order, and yield one result per item.
 
@@ -64,8 +60,8 @@ def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -
         page_fn: the per-page function, run in the child.
 
     Raises:
-        ScraperError: raised by the input readers (re-raised here as in the pool path).
-        WorkerDied: the child died twice in a row while reading, outside any page.
+        ScraperError: raised by the input readers (re-raised here as in the pool path), or
+            the child died twice in a row while reading, outside any page.
     """
     done = 0
     crashes_between_pages = 0
@@ -91,7 +87,7 @@ def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -
         if current is None:
             crashes_between_pages += 1
             if crashes_between_pages >= MAX_CRASHES_BETWEEN_PAGES:
-                raise WorkerDied(f"worker process died twice while reading inputs after {done} pages")
+                raise ScraperError(f"worker process died twice while reading inputs after {done} pages")
             continue
         page_id, source, url = current
         done += 1

@@ -15,8 +15,9 @@ import pytest
 from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import PageResult
 from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clean_page, run_pages
-from scraper.bulk.solo import WorkerDied, run_solo
+from scraper.bulk.solo import run_solo
 from scraper.cli import main
+from scraper.errors import ScraperError
 from tests.bulk.conftest import (
     EMPTY_PAGE,
     article_page,
@@ -109,7 +110,7 @@ def test_a_worker_that_dies_reading_ends_the_run_with_an_error() -> None:
     results = run_solo(_die_on_read(3), WorkerConfig(), clean_page)
     done = [next(results) for _ in range(3)]
     assert [r.record["id"] for r in done] == ["p0", "p1", "p2"]
-    with pytest.raises(WorkerDied, match="after 3 pages"):
+    with pytest.raises(ScraperError, match="after 3 pages"):
         next(results)
 
 
