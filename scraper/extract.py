@@ -42,6 +42,8 @@ _TEASER_MAX_SHARE = 0.5
 # it may be is Options.climb_max_link_density.
 _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
+# An <article> with this many times the prose of any other is the page's story, the rest teasers.
+_STORY_DOMINANCE = 3.0
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
 
@@ -64,6 +66,7 @@ def select_body(
     generic: GenericRules,
     options: Options,
     stats: dict[etree._Element, NodeStats],
+    thread: bool = False,
 ) -> Body:
     """Pick the article container: a rule's body selector first, else the best-scored candidate."""
     if rule is not None:
@@ -74,9 +77,42 @@ def select_body(
     candidates = score_candidates(body, stats, generic)
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
-    top = _climb(candidates[0], candidates, stats, options)
+    # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
+    story = None if thread else _main_story(candidates[0].element, body, stats)
+    top = _climb(candidates[0], candidates, stats, options, story)
     top = _widen_to_main(top, body, stats)
-    return Body(_with_siblings(top, candidates, stats, options), "scorer")
+    return Body(_with_siblings(top, candidates, stats, options, story), "scorer")
+
+
+def _main_story(
+    element: etree._Element, body: etree._Element, stats: dict[etree._Element, NodeStats]
+) -> etree._Element | None:
+    """Return the <article> holding `element` when it outweighs every other <article> on the page.
+
+    Such a page is one story among teasers. Where the <article>s are of a size, they are the
+    cards of a listing, and the neighbours are the content too.
+    """
+    story = element if tag_of(element) == "article" else next(element.iterancestors("article"), None)
+    if story is None:
+        return None
+    mine = stats.get(story)
+    others = [a for a in body.iter("article") if a is not story and _unrelated(a, story)]
+    if mine is None or not others:
+        return None
+    largest = max((stats[a].p_chars for a in others if a in stats), default=0)
+    return story if mine.p_chars >= _STORY_DOMINANCE * largest else None
+
+
+def _unrelated(one: etree._Element, other: etree._Element) -> bool:
+    """True when neither element holds the other."""
+    return other not in one.iterancestors() and one not in other.iterancestors()
+
+
+def _holds_other_story(element: etree._Element, story: etree._Element | None) -> bool:
+    """True when `element` holds an <article> other than `story` and outside it: a feed of teasers."""
+    if story is None:
+        return False
+    return any(article is not story and _unrelated(article, story) for article in element.iter("article"))
 
 
 def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
@@ -94,7 +130,11 @@ def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Elem
 
 
 def _climb(
-    top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats], options: Options
+    top: Candidate,
+    candidates: list[Candidate],
+    stats: dict[etree._Element, NodeStats],
+    options: Options,
+    story: etree._Element | None = None,
 ) -> Candidate:
     """Move up to the highest ancestor that adds real prose and little navigation.
 
@@ -115,6 +155,10 @@ def _climb(
             break
         if theirs is None or theirs.link_density > options.climb_max_link_density:
             break
+        if story is not None and ancestor in story.iterancestors() and _holds_other_story(ancestor, story):
+            # Past its own <article>, a level that holds other <article>s adds teasers (with their
+            # link-heavy headers already pruned, they read as prose).
+            break
         added_text = theirs.text_chars - mine.text_chars
         added_links = theirs.link_chars - mine.link_chars
         added_density = added_links / added_text if added_text > 0 else 0.0
@@ -127,7 +171,11 @@ def _climb(
 
 
 def _with_siblings(
-    top: Candidate, candidates: list[Candidate], stats: dict[etree._Element, NodeStats], options: Options
+    top: Candidate,
+    candidates: list[Candidate],
+    stats: dict[etree._Element, NodeStats],
+    options: Options,
+    story: etree._Element | None = None,
 ) -> list[etree._Element]:
     """Return the top container and the siblings that belong to the same article."""
     parent = top.element.getparent()
@@ -147,7 +195,8 @@ def _with_siblings(
         if s is None:
             continue
         if score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25:
-            chosen.append(sibling)
+            if not _holds_other_story(sibling, story):
+                chosen.append(sibling)
     return chosen
 
 
