@@ -194,9 +194,9 @@ def _with_siblings(
         s = stats.get(sibling)
         if s is None:
             continue
-        if score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25:
-            if not _holds_other_story(sibling, story):
-                chosen.append(sibling)
+        prose = score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25
+        if prose and not _holds_other_story(sibling, story):
+            chosen.append(sibling)
     return chosen
 
 
