@@ -173,3 +173,20 @@ def test_killed_run_leaves_no_worker_behind(tmp_path: Path) -> None:
     # Whatever was written is whole, and --resume finishes it.
     assert main(["bulk", str(folder), "-o", str(out), "-j", "1", "--resume"]) == 0
     assert sorted(r["id"] for r in read_records(out)) == [f"p{n:03d}" for n in range(200)]
+
+
+def test_a_one_worker_run_loads_neither_the_fetcher_nor_a_pool(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    write_html_folder(folder, 2)
+    out = tmp_path / "out.jsonl"
+    # Start-up counts in every run: `scraper bulk -j 1` has no use for httpx, asyncio, warcio or a pool.
+    probe = (
+        "import sys\n"
+        "from scraper.cli import main\n"
+        f"code = main(['bulk', {str(folder)!r}, '-o', {str(out)!r}, '-j', '1'])\n"
+        "heavy = ['httpx', 'asyncio', 'warcio', 'concurrent.futures.process', 'multiprocessing']\n"
+        "print(code, *sorted(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60)
+    assert done.stdout.split() == ["0"], done.stdout + done.stderr
+    assert len(read_records(out)) == 2
