@@ -135,8 +135,12 @@ def _progress_bar(job: BulkJob):  # type: ignore[no-untyped-def]
         return None
     from tqdm import tqdm
 
+    class Bar(tqdm):  # type: ignore[type-arg]
+        # No monitor thread: workers are forked after the bar exists, and a fork should copy one thread.
+        monitor_interval = 0
+
     total = None if "-" in job.inputs else count_pages(expand_inputs(job.inputs))
-    return tqdm(total=total, unit="page", dynamic_ncols=True, file=sys.stderr, smoothing=0.1)
+    return Bar(total=total, unit="page", dynamic_ncols=True, file=sys.stderr, smoothing=0.1)
 
 
 def handle(args: argparse.Namespace) -> int:
