@@ -110,6 +110,7 @@ class _Child:
         os.close(write_fd)
         self._pipe: BinaryIO = os.fdopen(read_fd, "rb")
         self._reaped = False
+        self._ended = False
 
     def messages(self) -> Iterator[tuple[int, Any]]:
         """Yield (kind, payload) until the end message or until the pipe closes."""
@@ -122,7 +123,10 @@ class _Child:
             body = pipe.read(size)
             if len(body) < size:
                 return
-            yield kind, pickle.loads(body)
+            payload = pickle.loads(body)
+            if kind == _END:
+                self._ended = True
+            yield kind, payload
             if kind == _END:
                 return
 
@@ -132,7 +136,8 @@ class _Child:
         if self._reaped:
             return
         try:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+            # A child that sent its end message exits at once; any other is stopped here.
+            pid, _ = os.waitpid(self.pid, 0 if self._ended else os.WNOHANG)
             if pid == 0:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
