@@ -209,13 +209,14 @@ def _run(
     text = render_text(blocks)
     path = chosen.path if text.strip() else "empty"
     short = len(text) < options.second_opinion_below_chars
-    if (short or (kind == "product" and options.second_opinion_on_products and text)) and chosen.path != "rule":
+    cluttered_product = kind == "product" and 0 < options.product_second_opinion_chars <= len(text)
+    if (short or cluttered_product) and chosen.path != "rule":
         other = second_opinion(html, url, precise=short)
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar. On a product page, where clutter
         # outweighs the description, the tighter of two answers is the cleaner one.
         if (short and len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN)) or (
-            not short and kind == "product" and _PRODUCT_MIN_CHARS <= len(other) < len(text)
+            cluttered_product and _PRODUCT_MIN_CHARS <= len(other) < len(text)
         ):
             if trace is not None:
                 why = "our scorer found too little" if short else "the tighter answer on a product page"

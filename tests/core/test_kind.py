@@ -66,9 +66,9 @@ URL = "https://shop.example/p/mug"
 
 def test_product_page_keeps_the_tighter_of_two_answers() -> None:
     page = _shop_page(_ld("Product"))
-    ours = scraper.clean(page, url=URL, options=scraper.Options(second_opinion_on_products=False))
+    ours = scraper.clean(page, url=URL, options=scraper.Options(product_second_opinion_chars=0))
     theirs = second_opinion(page, URL, precise=False)
-    article = scraper.clean(page, url=URL)
+    article = scraper.clean(page, url=URL, options=scraper.Options(product_second_opinion_chars=1000))
     if 100 <= len(theirs) < len(ours.text):
         assert (article.text, article.path) == (theirs, "second-opinion")
     else:
