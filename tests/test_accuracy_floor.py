@@ -34,3 +34,10 @@ def test_f1_stays_above_floor(figures: dict, dataset: str) -> None:
     f1 = figures[dataset]["scraper"]["f1"]
     floor = FLOORS["f1"][dataset]
     assert f1 >= floor, f"{dataset}: F1 {f1:.4f} fell below its floor {floor:.3f}"
+
+
+@pytest.mark.parametrize("page_type", sorted(FLOORS.get("f1_wcxb_types", {})))
+def test_wcxb_page_type_stays_above_floor(figures: dict, page_type: str) -> None:
+    f1 = figures["wcxb-dev"]["by_type"][page_type]["scraper_f1"]
+    floor = FLOORS["f1_wcxb_types"][page_type]
+    assert f1 >= floor, f"wcxb-dev {page_type}: F1 {f1:.4f} fell below its floor {floor:.3f}"
