@@ -32,7 +32,7 @@ from itertools import islice
 from typing import Any, BinaryIO, NoReturn
 
 from scraper.bulk.readers import WorkItem
-from scraper.bulk.records import PageResult, failed
+from scraper.bulk.records import PageResult, describe, failed
 from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, make_context, watch_parent
 from scraper.errors import ScraperError
 
@@ -161,7 +161,11 @@ def _child_main(
         context = make_context(config)
         for item in islice(items, skip, None):
             _send(fd, _BEGIN, (item.id, item.source, item.url))
-            _send(fd, _RESULT, page_fn(item, context))
+            try:
+                result = page_fn(item, context)
+            except Exception as exc:  # noqa: BLE001 - as on the pool: the page's error record, not the run's end
+                result = failed(item, describe(exc), config.spec.fields)
+            _send(fd, _RESULT, result)
         _send(fd, _END, None)
     except BrokenPipeError:
         code = 1  # the parent is gone

@@ -190,3 +190,19 @@ def test_a_one_worker_run_loads_neither_the_fetcher_nor_a_pool(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60)
     assert done.stdout.split() == ["0"], done.stdout + done.stderr
     assert len(read_records(out)) == 2
+
+
+def fail_on_marked(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Raise on pages whose id starts with 'bug' (a page function with a bug)."""
+    if item.id.startswith("bug"):
+        raise ValueError("no such thing")
+    return clean_page(item, context)
+
+
+def test_a_page_function_that_raises_makes_an_error_record_as_on_the_pool() -> None:
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(4)]
+    items[2] = WorkItem("bug", "mem:2", None, article_page(2).encode())
+    solo = [r.record for r in run_pages(items, WorkerConfig(), jobs=1, page_fn=fail_on_marked)]
+    pool = [r.record for r in run_pages(items, WorkerConfig(), jobs=2, page_fn=fail_on_marked)]
+    assert solo == pool
+    assert [r["error"] for r in solo] == [None, None, "ValueError: no such thing", None]
