@@ -9,7 +9,7 @@ still runs apart, so the guarantees of the pool hold:
 - before cleaning a page the child names it (id, source, url) on the pipe, so
   when the child dies (segfault in a C library, out-of-memory kill) the main
   process knows which page did it: that page becomes an error record and a new
-  child, forked from the untouched input iterator, skips the pages done and goes on;
+  child, forked from the untouched input iterator, reads past the pages done and goes on;
 - the page timeout runs in the child's main thread, as in a pool worker;
 - the child exits when the main process dies (its next write fails, and a
   watcher thread catches a page that never ends).
@@ -91,6 +91,7 @@ def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -
             continue
         page_id, source, url = current
         done += 1
+        crashes_between_pages = 0
         yield failed(WorkItem(page_id, source, url, None), CRASH_MESSAGE, config.spec.fields)
 
 
