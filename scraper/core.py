@@ -10,7 +10,7 @@ from lxml import etree
 from scraper.errors import InputError
 from scraper.extract import filter_clutter, select_body
 from scraper.kind import page_kind
-from scraper.metadata import basic_metadata, read_metadata
+from scraper.metadata import read_metadata
 from scraper.models import Article, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
@@ -184,10 +184,7 @@ def _run(
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
     options = options.tuned()
-    if options.read_metadata:
-        metadata, meta_title = read_metadata(root, url)
-    else:
-        metadata, meta_title = basic_metadata(root, url), None
+    metadata, meta_title = read_metadata(root, url, find_dates=options.find_date)
     overrides = _rule_fields(root, rule)
     if "author" in overrides or "date" in overrides:
         metadata = _override(metadata, overrides)

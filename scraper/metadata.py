@@ -38,12 +38,7 @@ def _canonical(root: etree._Element) -> str | None:
     return None
 
 
-def basic_metadata(root: etree._Element, url: str | None) -> Metadata:
-    """Return the metadata that costs nothing to read: language and canonical URL."""
-    return Metadata(language=_language(root), canonical_url=_clean(_canonical(root) or url))
-
-
-def read_metadata(root: etree._Element, url: str | None) -> tuple[Metadata, str | None]:
+def read_metadata(root: etree._Element, url: str | None, *, find_dates: bool = True) -> tuple[Metadata, str | None]:
     """Return the page's metadata and its title, read before any pruning.
 
     trafilatura's readers take the meta tags and JSON-LD, htmldate finds the
@@ -54,7 +49,7 @@ def read_metadata(root: etree._Element, url: str | None) -> tuple[Metadata, str 
     try:
         doc = extract_meta_json(root, examine_meta(root))
         canonical = _canonical(root) or doc.url or url
-        date = find_date(root, url=canonical, extensive_search=False, original_date=True)
+        date = find_date(root, url=canonical, extensive_search=False, original_date=True) if find_dates else None
     except Exception as exc:  # noqa: BLE001 - a metadata bug must not lose the article
         _LOG.debug("metadata extraction failed: %s", exc)
         return Metadata(language=_language(root)), None

@@ -25,10 +25,10 @@ class Options:
     # Render `Article.html` too. It costs more than text and markdown together (about 1 ms a
     # page), so callers that only use text or markdown turn it off; `html` is then empty.
     render_html: bool = True
-    # Read author, date, site name and the rest of `Article.metadata`. The date search alone is a
-    # sixth of a page's cost, so callers that keep only the text turn it off; the title is still
-    # found, and `metadata` then holds only the language and canonical URL.
-    read_metadata: bool = True
+    # Search the page for its publication date (htmldate: meta tags, JSON-LD, then the page's
+    # elements). It is a sixth of a page's cost, so callers that do not keep the metadata turn it
+    # off; `metadata.date` is then None and everything else is the same.
+    find_date: bool = True
     # 20 MB of HTML is far beyond any real article page; larger input is refused early.
     max_input_bytes: int = 20_000_000
     # lxml and our recursive walks stay safe well below Python's recursion limit.

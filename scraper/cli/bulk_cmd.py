@@ -94,7 +94,9 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
     config = WorkerConfig(
         rules_dirs=rules_dirs,
         include_shipped=include_shipped,
-        options=Options(favor=args.favor),
+        # Work no record shows is skipped: the HTML rendering unless --format html, the date
+        # search unless the metadata field is kept (together about a quarter of a page's cost).
+        options=Options(favor=args.favor, render_html=args.format == "html", find_date="metadata" in fields),
         spec=RecordSpec(format=args.format, fields=fields),
         page_timeout_s=args.page_timeout,
     )

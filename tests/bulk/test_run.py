@@ -95,6 +95,16 @@ def test_fields_trim_records_in_record_order(html_folder: tuple[Path, list[str]]
     assert len(records) == len(ids)
 
 
+def test_trimmed_records_match_the_full_ones(html_folder: tuple[Path, list[str]], tmp_path: Path) -> None:
+    # Without the metadata field the date search is skipped; title and text must not change.
+    folder, _ = html_folder
+    full, lean = tmp_path / "full.jsonl", tmp_path / "lean.jsonl"
+    assert bulk(str(folder), "-o", str(full)) == 0
+    assert bulk(str(folder), "-o", str(lean), "--fields", "id,title,text") == 0
+    expected = [{k: r[k] for k in ("id", "title", "text")} for r in read_records(full)]
+    assert read_records(lean) == expected
+
+
 def test_unknown_field_is_a_usage_error(html_folder: tuple[Path, list[str]], tmp_path: Path, capsys) -> None:
     folder, _ = html_folder
     assert bulk(str(folder), "-o", str(tmp_path / "o.jsonl"), "--fields", "id,body") == 2

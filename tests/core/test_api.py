@@ -105,18 +105,18 @@ def test_render_html_off_leaves_html_empty_and_the_rest_unchanged() -> None:
     assert dataclasses.replace(lean, html=full.html) == full
 
 
-def test_read_metadata_off_keeps_text_and_title_and_drops_the_costly_fields() -> None:
+def test_find_date_off_leaves_the_date_empty_and_the_rest_unchanged() -> None:
     page = pages.article_page(3, headline="Board backs the quay plan").replace(
         "<head>",
         '<head><meta name="author" content="Ann Lee">'
         '<meta property="article:published_time" content="2024-03-05T10:00:00Z">',
     )
     full = scraper.clean(page, url="https://harbour.example/quay")
-    lean = scraper.clean(page, url="https://harbour.example/quay", options=Options(read_metadata=False))
-    assert (full.metadata.author, full.metadata.date) == ("Ann Lee", "2024-03-05")
-    assert (lean.metadata.author, lean.metadata.date) == (None, None)
-    assert lean.metadata.language == full.metadata.language == "en"
-    assert (lean.text, lean.title, lean.markdown) == (full.text, full.title, full.markdown)
+    lean = scraper.clean(page, url="https://harbour.example/quay", options=Options(find_date=False))
+    assert full.metadata.date == "2024-03-05" and lean.metadata.date is None
+    assert dataclasses.replace(lean.metadata, date=full.metadata.date) == full.metadata
+    assert lean.metadata.author == "Ann Lee"
+    assert (lean.text, lean.title, lean.markdown, lean.html) == (full.text, full.title, full.markdown, full.html)
 
 
 def test_short_headline_wins_over_a_longer_site_name() -> None:
