@@ -315,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
             ("trafilatura (1 process)",
              [sys.executable, __file__, "--trafilatura-worker", str(sample), str(work / "traf.jsonl")],
              work / "traf.jsonl"),
+            # trafilatura's default output is the text alone; this is scraper asked for the same.
+            ("scraper bulk -j 1, text only", [scraper_bin, "bulk", str(sample), "-o", str(work / "ours-text.jsonl"),
+                                              "-j", "1", "--fields", "id,title,text"],
+             work / "ours-text.jsonl"),
         ]
         for jobs in args.jobs:
             out = work / f"ours-{jobs}.jsonl"
@@ -331,14 +335,16 @@ def main(argv: list[str] | None = None) -> int:
                    for name, _, output in runs]
         print()
         print(table(results))
-        ours, traf = results[0], results[1]
+        ours, traf, text_only = results[0], results[1], results[2]
         print()
         print(f"speed ratio, scraper -j 1 / trafilatura: {ours.pages_per_s / traf.pages_per_s:.2f}x pages/s "
               f"({ours.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
-        for result in results[2:]:
+        print(f"speed ratio, text only (no date search): {text_only.pages_per_s / traf.pages_per_s:.2f}x pages/s "
+              f"({text_only.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
+        for result in results[3:]:
             print(f"scaling, {result.name} / -j 1: {result.pages_per_s / ours.pages_per_s:.2f}x pages/s "
                   f"({result.pages_per_cpu_s / ours.pages_per_cpu_s:.2f}x pages per CPU-second)")
-        if results[2:]:
+        if results[3:]:
             print(f"  {load_note(cores, load_before, os.getloadavg()[0])}")
         if args.profile:
             print()
