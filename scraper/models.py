@@ -62,7 +62,7 @@ class Options:
         if self.favor == "precision":
             return self.replace(
                 climb_max_link_density=0.3, climb_max_added_density=0.4, teaser_run_min=3,
-                second_opinion_below_chars=0,
+                second_opinion_below_chars=0, max_link_density=0.35, sibling_score_ratio=0.4,
             )
         if self.favor == "recall":
             return self.replace(
