@@ -23,6 +23,10 @@ _WEAK_PROSE_LIMIT = 200
 # Tags never pruned for their class/id alone, and tags pruned so only when short.
 _NEVER_BY_CLASS = frozenset({"a", "li", "td", "tr", "h1", "h2", "h3", "body", "html"})
 _SHORT_ONLY_BY_CLASS = frozenset({"p", "span"})
+# A hidden or landmark-role element with at least this share of the page's paragraph text stays.
+_HIDDEN_MOST_PROSE_SHARE = 0.5
+# ... and at least this many characters of it (a story, not a menu on a page without prose).
+_HIDDEN_MIN_PROSE = 2000
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -64,11 +68,27 @@ def remove_selected(
     trace: Trace | None,
     stats: dict[etree._Element, NodeStats],
     guard: bool = False,
+    most_prose: int = 0,
 ) -> None:
-    """Detach every element a selector matches, unless kept (or, with `guard`, holding prose)."""
+    """Detach every element a selector matches, unless kept (or, with `guard`, holding prose).
+
+    With `most_prose`, an element holding at least that much paragraph text and the page's
+    <main> or <article> stays too (a consent dialog may hold most of a listing's prose, but
+    never its <main>).
+    """
     for selector in selectors:
         for element in selector.select(root):
+            s = stats.get(element)
+            if most_prose and s is not None and s.p_chars >= most_prose and _holds_main(element):
+                if trace is not None:
+                    trace.record(element, "kept", f"{reason} {selector.expr} matched, but it holds most of the page's prose")
+                continue
             _remove(element, root, f"{reason} {selector.expr}", keep, trace, stats, guard)
+
+
+def _holds_main(element: etree._Element) -> bool:
+    """True when `element` is or holds a <main> or <article> element."""
+    return next(element.iter("main", "article"), None) is not None
 
 
 def remove_tags(
@@ -209,7 +229,13 @@ def prune_tree(
     if generic is not None:
         if generic.remove_tags or generic.remove_other:
             remove_tags(root, generic.remove_tags, keep, trace, stats)
-            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, guard=False)
+            # Hidden parts and landmark roles go whatever their size (menus, modals), except one
+            # holding most of the page's prose: a wrapper hidden until scripts run, or a header
+            # that swallowed the page because of broken nesting.
+            page = stats.get(root)
+            most = int(_HIDDEN_MOST_PROSE_SHARE * page.p_chars) if page is not None else 0
+            most = max(most, _HIDDEN_MIN_PROSE) if most else 0
+            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, most_prose=most)
         else:
             remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
     body = root.find("body")
