@@ -27,6 +27,8 @@ _SHORT_ONLY_BY_CLASS = frozenset({"p", "span"})
 _HIDDEN_MOST_PROSE_SHARE = 0.5
 # ... and at least this many characters of it (a story, not a menu on a page without prose).
 _HIDDEN_MIN_PROSE = 2000
+# Tags a syntax highlighter puts inside <pre>/<code>.
+_INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -137,10 +139,13 @@ def _chrome_reason(
     if tag in _SHORT_ONLY_BY_CLASS and stats.text_chars > _WEAK_PROSE_LIMIT:
         return "", False
     attrs = attr_text(element)
+    if attrs and generic.neutral_attr is not None:
+        attrs = generic.neutral_attr.sub("", attrs).strip()
     if thread and attrs and generic.thread_attr is not None:
         # On a discussion thread the replies are the content: their class names are no evidence.
         attrs = generic.thread_attr.sub(" ", attrs).strip()
-    if not attrs:
+    if not attrs or (tag in _INLINE_IN_CODE and next(element.iterancestors("pre", "code"), None) is not None):
+        # Inside code, class names are syntax highlighting ("token comment"), never page chrome.
         return "", False
     if generic.boilerplate_attr.search(attrs):
         return f"pruned class/id {attrs[:60]!r}", False

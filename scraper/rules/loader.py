@@ -78,7 +78,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
-    "attributes": ("boilerplate", "weak", "content"),
+    "attributes": ("boilerplate", "weak", "content", "neutral"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens"),
     "products": ("markup", "not_markup"),
@@ -149,6 +149,15 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
     if not tokens:
         return re.compile(r"(?!x)x")
     return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.IGNORECASE)
+
+
+def _class_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] | None:
+    """Compile whole class names (each a regex) into one pattern that finds them in class/id text."""
+    if not patterns:
+        return None
+    for pattern in patterns:
+        compile_pattern(pattern, path=path, key=key)
+    return re.compile(r"(?:^|(?<=\s))(?:" + "|".join(patterns) + r")(?=$|\s)", re.IGNORECASE)
 
 
 def _read_toml(file: Path) -> dict[str, Any]:
@@ -230,6 +239,7 @@ def load_generic(file: Path) -> GenericRules:
         clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
         boilerplate_attr=_token_regex(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
         content_attr=_token_regex(strings("attributes", "content"), path=where, key="attributes.content"),
+        neutral_attr=_class_regex(strings("attributes", "neutral"), path=where, key="attributes.neutral"),
         remove=removals,
         weak_attr=_token_regex(strings("attributes", "weak"), path=where, key="attributes.weak")
         if strings("attributes", "weak")

@@ -82,6 +82,9 @@ class GenericRules:
     thread_markup: re.Pattern[str] | None = None
     # class/id tokens of replies, not pruned on thread pages.
     thread_attr: re.Pattern[str] | None = None
+    # Whole class names that say nothing about content (page builders' wrappers such as
+    # "elementor-widget-text-editor"): dropped before the tokens above are looked for.
+    neutral_attr: re.Pattern[str] | None = None
     # Markup that says "product page" (schema.org Product, og:type product) ...
     product_markup: re.Pattern[str] | None = None
     # ... unless the page also says it is an article (a review that marks up the product it reviews).
