@@ -228,6 +228,7 @@ def filter_clutter(
     trace: Trace | None,
 ) -> None:
     """Drop clutter inside the chosen containers, in place."""
+    seen: dict[str, etree._Element | None] = {}
     for container in containers:
         doomed: dict[etree._Element, str] = {}
         whole = stats.get(container)
@@ -239,12 +240,51 @@ def filter_clutter(
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, listing)
         if not listing:
             _mark_teaser_runs(container, stats, options, doomed)
+        _mark_repeats(container, seen, doomed)
         for element, why in doomed.items():
             if any(a in doomed for a in element.iterancestors()):
                 continue
             if trace is not None:
                 trace.record(element, "dropped", why)
             detach(element, stats)
+
+
+# Blocks that hold a paragraph of text; a repeat of one seen before is dropped.
+_TEXT_BLOCKS = ("p", "li", "blockquote", "pre", "dd", "h1", "h2", "h3", "h4", "h5", "h6")
+# Shorter blocks repeat legitimately ("Step 1", a refrain, a table's "Yes").
+_REPEAT_MIN_CHARS = 80
+# A copy of the story repeats paragraphs in a row; fewer in a row are quotes or placeholder text.
+_REPEAT_MIN_RUN = 3
+
+
+def _mark_repeats(
+    container: etree._Element, seen: dict[str, etree._Element | None], doomed: dict[etree._Element, str]
+) -> None:
+    """A run of paragraphs that repeats ones from another part of the page word for word is a
+    second copy of the story (a mobile or print version), not more story. A lone repeat, or
+    repeats side by side under one parent, are the text's own (a pull quote, a refrain).
+    """
+    run: list[etree._Element] = []
+    for element in container.iter(*_TEXT_BLOCKS):
+        if next(element.iterdescendants(*_TEXT_BLOCKS), None) is not None:
+            continue
+        text = _text(element)
+        if len(text) < _REPEAT_MIN_CHARS:
+            continue
+        parent = element.getparent()
+        if text not in seen:
+            seen[text] = parent
+            _doom_copy(run, doomed)
+            run = []
+        elif seen[text] is not parent:
+            run.append(element)
+    _doom_copy(run, doomed)
+
+
+def _doom_copy(run: list[etree._Element], doomed: dict[etree._Element, str]) -> None:
+    if len(run) >= _REPEAT_MIN_RUN:
+        for element in run:
+            doomed.setdefault(element, f"repeats a run of {len(run)} blocks from elsewhere on the page")
 
 
 def _mark_clutter_sections(
