@@ -261,9 +261,12 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 element.getparent().remove(element)
                 continue
             keep = _KEEP_ATTRS.get(tag, ())
-            for name in list(element.attrib):
-                if name not in keep:
-                    del element.attrib[name]
+            # Cleared and set again rather than deleted by name: lxml cannot address an attribute
+            # whose name it parsed but would not accept ("{face" on a mangled <font>).
+            kept = [(name, element.get(name)) for name in keep if element.get(name) is not None]
+            element.attrib.clear()
+            for name, value in kept:
+                element.set(name, value or "")
             if base_url and tag == "a" and element.get("href"):
                 element.set("href", urljoin(base_url, element.get("href", "")))
             if base_url and tag == "img" and element.get("src"):

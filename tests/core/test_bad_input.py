@@ -290,3 +290,12 @@ def test_character_references_to_control_characters_never_crash(ref: str, where:
     article = scraper.clean(page)
     assert "Paragraph 2." in article.text
     assert json.dumps(article.to_dict())
+
+
+def test_attribute_names_lxml_cannot_address_do_not_break_the_html_output() -> None:
+    # A mangled tag (`<font {face=...>`) gives an attribute lxml parses but cannot delete by name.
+    paragraph = "The orchard was replanted from grafts of the oldest trees on the top slope. " * 3
+    page = f'<html><body><article><p><font {{face="Verdana" size=2>{paragraph}</font></p><p>{paragraph}</p></article></body></html>'
+    article = scraper.clean(page)
+    assert "replanted from grafts" in article.text
+    assert "<font>" in article.html and "face" not in article.html
