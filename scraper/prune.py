@@ -139,7 +139,12 @@ def _chrome_reason(
     if tag in _SHORT_ONLY_BY_CLASS and stats.text_chars > _WEAK_PROSE_LIMIT:
         return "", False
     attrs = attr_text(element)
-    if attrs and generic.neutral_attr is not None:
+    weak = generic.weak_attr
+    if not attrs or not (generic.boilerplate_attr.search(attrs) or (weak is not None and weak.search(attrs))):
+        # Most elements stop here. The steps below only take names out, which never makes a
+        # token match that did not match before, so they run on the few candidates alone.
+        return "", False
+    if generic.neutral_attr is not None:
         attrs = generic.neutral_attr.sub("", attrs).strip()
     if thread and attrs and generic.thread_attr is not None:
         # On a discussion thread the replies are the content: their class names are no evidence.
@@ -149,7 +154,6 @@ def _chrome_reason(
         return "", False
     if generic.boilerplate_attr.search(attrs):
         return f"pruned class/id {attrs[:60]!r}", False
-    weak = generic.weak_attr
     if weak is not None and weak.search(attrs):
         # "category-news" on a post, "post" beside "has-header": a class that is only content wins.
         if tag in ("article", "main") or any(
