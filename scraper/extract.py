@@ -78,41 +78,32 @@ def select_body(
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
     # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
-    story = None if thread else _main_story(candidates[0].element, body, stats)
-    top = _climb(candidates[0], candidates, stats, options, story)
+    teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
+    top = _climb(candidates[0], candidates, stats, options, teasers)
     top = _widen_to_main(top, body, stats)
-    return Body(_with_siblings(top, candidates, stats, options, story), "scorer")
+    return Body(_with_siblings(top, candidates, stats, options, teasers), "scorer")
 
 
-def _main_story(
+def _teaser_holders(
     element: etree._Element, body: etree._Element, stats: dict[etree._Element, NodeStats]
-) -> etree._Element | None:
-    """Return the <article> holding `element` when it outweighs every other <article> on the page.
+) -> frozenset[etree._Element]:
+    """Return the other <article>s and their ancestors, when the <article> holding `element`
+    outweighs every one of them; else nothing.
 
-    Such a page is one story among teasers. Where the <article>s are of a size, they are the
-    cards of a listing, and the neighbours are the content too.
+    Such a page is one story among teasers: the body must not climb or widen into anything
+    holding another story. Where the <article>s are of a size, they are the cards of a listing,
+    and the neighbours are the content too.
     """
     story = element if tag_of(element) == "article" else next(element.iterancestors("article"), None)
-    if story is None:
-        return None
-    mine = stats.get(story)
-    others = [a for a in body.iter("article") if a is not story and _unrelated(a, story)]
-    if mine is None or not others:
-        return None
+    mine = stats.get(story) if story is not None else None
+    if story is None or mine is None:
+        return frozenset()
+    inside = set(story.iterancestors())
+    others = [a for a in body.iter("article") if a is not story and a not in inside and story not in a.iterancestors()]
     largest = max((stats[a].p_chars for a in others if a in stats), default=0)
-    return story if mine.p_chars >= _STORY_DOMINANCE * largest else None
-
-
-def _unrelated(one: etree._Element, other: etree._Element) -> bool:
-    """True when neither element holds the other."""
-    return other not in one.iterancestors() and one not in other.iterancestors()
-
-
-def _holds_other_story(element: etree._Element, story: etree._Element | None) -> bool:
-    """True when `element` holds an <article> other than `story` and outside it: a feed of teasers."""
-    if story is None:
-        return False
-    return any(article is not story and _unrelated(article, story) for article in element.iter("article"))
+    if not others or mine.p_chars < _STORY_DOMINANCE * largest:
+        return frozenset()
+    return frozenset(x for a in others for x in (a, *a.iterancestors()))
 
 
 def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
@@ -134,7 +125,7 @@ def _climb(
     candidates: list[Candidate],
     stats: dict[etree._Element, NodeStats],
     options: Options,
-    story: etree._Element | None = None,
+    teasers: frozenset[etree._Element] = frozenset(),
 ) -> Candidate:
     """Move up to the highest ancestor that adds real prose and little navigation.
 
@@ -155,7 +146,7 @@ def _climb(
             break
         if theirs is None or theirs.link_density > options.climb_max_link_density:
             break
-        if story is not None and ancestor in story.iterancestors() and _holds_other_story(ancestor, story):
+        if ancestor in teasers:
             # Past its own <article>, a level that holds other <article>s adds teasers (with their
             # link-heavy headers already pruned, they read as prose).
             break
@@ -175,7 +166,7 @@ def _with_siblings(
     candidates: list[Candidate],
     stats: dict[etree._Element, NodeStats],
     options: Options,
-    story: etree._Element | None = None,
+    teasers: frozenset[etree._Element] = frozenset(),
 ) -> list[etree._Element]:
     """Return the top container and the siblings that belong to the same article."""
     parent = top.element.getparent()
@@ -195,7 +186,7 @@ def _with_siblings(
         if s is None:
             continue
         prose = score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25
-        if prose and not _holds_other_story(sibling, story):
+        if prose and sibling not in teasers:
             chosen.append(sibling)
     return chosen
 
