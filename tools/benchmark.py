@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gzip
-import importlib.util
 import json
 import os
 import pstats
@@ -180,19 +179,10 @@ def load_note(cores: int, before: float, after: float) -> str:
     return note
 
 
-def load_scorer(datasets: Path) -> Any:
-    """Import the shared scorer from beside the datasets."""
-    path = datasets.parent / "eval" / "score.py"
-    spec = importlib.util.spec_from_file_location("shared_score", path)
-    if spec is None or spec.loader is None:
-        sys.exit(f"cannot load the scorer at {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def sample_f1(datasets: Path, predictions: Path) -> float:
     """Score predictions over the sample's pages with full-text gold, as the shared scorer does."""
+    from evaluate import load_scorer  # tools/ is this script's own folder, first on sys.path
+
     scorer = load_scorer(datasets)
     truths: dict[str, dict[str, Any]] = {}
     precisions, recalls = [], []
