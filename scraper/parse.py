@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -64,7 +65,10 @@ _TAG = re.compile(
 _HTML_ELEMENTS = etree.ElementDefaultClassLookup(element=lxml_html.HtmlElement)
 # Byte patterns for _ready_as_bytes(): each matches wherever its text fix could change something.
 _CHAR_REF_BYTES = re.compile(_CHAR_REF.pattern.encode("ascii"))
-_LONG_TAG_BYTES = re.compile(rb"<[a-zA-Z][^<>]{%d}" % (2 * _MAX_ATTRIBUTES))
+_LONG_TAG_BYTES = re.compile(_LONG_TAG.pattern.encode("ascii"))
+# A looser and quicker pattern that finds where the first long tag could start.
+_ANY_LONG_TAG_BYTES = re.compile(rb"<[a-zA-Z][^<>]{%d}" % (2 * _MAX_ATTRIBUTES))
+_ATTRIBUTE_BYTES = re.compile(_ATTRIBUTE.pattern.encode("ascii"))
 _XML_DECLARATION_BYTES = re.compile(rb"\s*<\?xml")
 _VOID_TAGS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -243,17 +247,20 @@ def _parse_text(source: str | bytes) -> etree._Element | None:
 def _ready_as_bytes(data: bytes) -> bool:
     """True for UTF-8 bytes that the text fixes in parse_html() would leave as they are.
 
-    Each test is a superset of its fix's own pattern, run on bytes (UTF-8 keeps ASCII as is),
-    so a page they pass needs no decoding-and-fixing round trip.
+    The tests run on the bytes (UTF-8 keeps ASCII as it is) with the fixes' own patterns, so
+    a page they pass needs no decoding-and-fixing round trip.
     """
-    return not (
-        (b"&#" in data and _CHAR_REF_BYTES.search(data))
-        or _LONG_TAG_BYTES.search(data)
-        or b"\xef\xbf\xbe" in data  # U+FFFE
-        or b"\xef\xbf\xbf" in data  # U+FFFF
-        or _XML_DECLARATION_BYTES.match(data)
-        or data.isspace()
-    )
+    if (b"&#" in data and _CHAR_REF_BYTES.search(data)) or _XML_DECLARATION_BYTES.match(data) or data.isspace():
+        return False
+    first = _ANY_LONG_TAG_BYTES.search(data)
+    if first is None:
+        return True
+    for tag in _LONG_TAG_BYTES.finditer(data, first.start()):
+        # Long attribute text is common (JSON in data-* attributes); too many attributes is not.
+        attributes = _ATTRIBUTE_BYTES.finditer(tag.group(2))
+        if next(itertools.islice(attributes, _MAX_ATTRIBUTES, None), None) is not None:
+            return False
+    return True
 
 
 def parse_html(
@@ -273,7 +280,10 @@ def parse_html(
         decoded = decode_html(source)
         text = decoded.text
         clean = _ascii_compatible(decoded.encoding) and len(source.translate(None, _CONTROL_BYTES)) == len(source)
-        if clean and decoded.exact and decoded.encoding == "utf-8" and b"\x0c" not in source and _ready_as_bytes(source):
+        if (
+            clean and decoded.exact and decoded.encoding == "utf-8" and b"\x0c" not in source
+            and "\ufffe" not in text and "\uffff" not in text and _ready_as_bytes(source)
+        ):
             # libxml2 reads UTF-8 bytes faster than a Python str (a third of a millisecond a page).
             return _finish(_parse_or_flatten(source, text, max_depth))
     else:
