@@ -129,9 +129,18 @@ def _remove(
 
 
 def _chrome_reason(
-    element: etree._Element, tag: str, generic: GenericRules | None, stats: NodeStats, thread: bool
+    element: etree._Element,
+    tag: str,
+    generic: GenericRules | None,
+    stats: NodeStats,
+    thread: bool,
+    suspects: dict[str, bool],
 ) -> tuple[str, bool]:
-    """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak."""
+    """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak.
+
+    `suspects` remembers, per class/id text, whether any clutter token is in it: a page repeats
+    the same few class names hundreds of times.
+    """
     if tag in CHROME_TAGS:
         return f"pruned <{tag}>", False
     if generic is None or tag in _NEVER_BY_CLASS:
@@ -139,8 +148,15 @@ def _chrome_reason(
     if tag in _SHORT_ONLY_BY_CLASS and stats.text_chars > _WEAK_PROSE_LIMIT:
         return "", False
     attrs = attr_text(element)
+    if not attrs:
+        return "", False
     weak = generic.weak_attr
-    if not attrs or not (generic.boilerplate_attr.search(attrs) or (weak is not None and weak.search(attrs))):
+    suspect = suspects.get(attrs)
+    if suspect is None:
+        suspect = suspects[attrs] = bool(
+            generic.boilerplate_attr.search(attrs) or (weak is not None and weak.search(attrs))
+        )
+    if not suspect:
         # Most elements stop here. The steps below only take names out, which never makes a
         # token match that did not match before, so they run on the few candidates alone.
         return "", False
@@ -196,6 +212,7 @@ def prune_chrome(
     holders = _article_anchors(body, stats, page_prose)
     doomed: list[tuple[etree._Element, str]] = []
     skip: set[etree._Element] = set()
+    suspects: dict[str, bool] = {}
     for element in body.iterdescendants():
         tag = tag_of(element)
         if not tag or element in keep or element in skip:
@@ -203,7 +220,7 @@ def prune_chrome(
         s = stats.get(element)
         if s is None:
             continue
-        why, weak = _chrome_reason(element, tag, generic, s, thread)
+        why, weak = _chrome_reason(element, tag, generic, s, thread, suspects)
         if not why:
             continue
         # A big share of the page's prose is the article only if it holds the headline or an

@@ -208,3 +208,29 @@ def test_selector_keeps_outermost_matches_and_reads_string_results() -> None:
     assert compile_selector("//meta[@name='author']/@content", path="f", key="k").texts(root) == ["Ana Kos"]
     by = "substring-after(//p[@class='by'], 'By ')"
     assert compile_selector(by, path="f", key="k").texts(root) == ["Bob Smith"]
+
+
+def test_merged_generic_selectors_match_what_each_matches_alone() -> None:
+    # The generic set folds its attribute selectors into one XPath that starts from the
+    # attributes' owners; it must pick the same elements, in document order, as each selector.
+    from lxml import etree
+
+    from scraper.parse import parse_html
+    from scraper.rules.loader import compile_selector
+    from tests.core import pages
+
+    generic = default_ruleset().generic
+    merged = generic.remove_other[0]
+    assert merged.xpath.path.startswith("(descendant-or-self::*/@")
+    parts = [compile_selector(expr.strip(), path="test", key="k") for expr in merged.expr.split(" , ")]
+    assert len(parts) > 2
+    page = pages.article_page(3).replace(
+        "</nav>",
+        "</nav><div hidden><p style='display:none'>a</p></div><aside role='complementary' style='color:red'>b</aside>"
+        "<div style='visibility: hidden' role='dialog'>c</div><section role='main'>d</section>",
+    )
+    for html in [page, *pages.fixture_pages().values()]:
+        root = parse_html(html)
+        alone = {id(e): e for part in parts for e in part.xpath(root) if isinstance(e, etree._Element)}
+        expected = [e for e in root.iter() if id(e) in alone]
+        assert merged.xpath(root) == expected
