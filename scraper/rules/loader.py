@@ -27,7 +27,7 @@ from lxml import etree
 
 from scraper.errors import RuleError
 from scraper.models import Options
-from scraper.rules.model import GenericRules, RuleSet, Selector, SiteRule
+from scraper.rules.model import GenericRules, RuleSet, Selector, SiteRule, TokenPattern
 
 __all__ = [
     "ENV_VAR",
@@ -151,6 +151,19 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
     return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.IGNORECASE)
 
 
+# Escapes whose meaning does not depend on letter case (classes of characters, punctuation).
+_CASELESS_ESCAPE = re.compile(r"\\[sSwWdDbB.\-_/|()\[\]{}?*+^$\\ ]")
+
+
+def _token_pattern(tokens: list[str], *, path: str, key: str) -> TokenPattern:
+    """Compile tokens as `_token_regex` does, with a twin for lower-cased ASCII text when it agrees."""
+    regex = _token_regex(tokens, path=path, key=key)
+    bare = _CASELESS_ESCAPE.sub("", regex.pattern)
+    if not regex.pattern.isascii() or "\\" in bare or bare != bare.lower() or "(?-" in bare:
+        return TokenPattern(regex)
+    return TokenPattern(regex, re.compile(regex.pattern))
+
+
 def _class_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] | None:
     """Compile whole class names (each a regex) into one pattern that finds them in class/id text."""
     if not patterns:
@@ -241,11 +254,11 @@ def load_generic(file: Path) -> GenericRules:
         remove_other=_merge_predicates(tuple(r for r in removals if not bare.match(r.expr))),
         clutter_heading=_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings"),
         clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
-        boilerplate_attr=_token_regex(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
-        content_attr=_token_regex(strings("attributes", "content"), path=where, key="attributes.content"),
+        boilerplate_attr=_token_pattern(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
+        content_attr=_token_pattern(strings("attributes", "content"), path=where, key="attributes.content"),
         neutral_attr=_class_regex(strings("attributes", "neutral"), path=where, key="attributes.neutral"),
         remove=removals,
-        weak_attr=_token_regex(strings("attributes", "weak"), path=where, key="attributes.weak")
+        weak_attr=_token_pattern(strings("attributes", "weak"), path=where, key="attributes.weak")
         if strings("attributes", "weak")
         else None,
         thread_url=_any_regex(strings("threads", "urls"), path=where, key="threads.urls"),

@@ -234,3 +234,25 @@ def test_merged_generic_selectors_match_what_each_matches_alone() -> None:
         alone = {id(e): e for part in parts for e in part.xpath(root) if isinstance(e, etree._Element)}
         expected = [e for e in root.iter() if id(e) in alone]
         assert merged.xpath(root) == expected
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    ["Site-NAVBAR main", "nav", "navigation_top", "xnav", "navé", "ﬁnav", "Story-Body", "social-Share x", "KNav", "ſidebar", ""],
+)
+def test_token_patterns_search_as_their_case_insensitive_regex(attrs: str) -> None:
+    generic = default_ruleset().generic
+    for tokens in (generic.boilerplate_attr, generic.content_attr, generic.weak_attr):
+        assert tokens is not None and tokens.lowered is not None
+        assert bool(tokens.search(attrs)) == bool(tokens.regex.search(attrs))
+
+
+@pytest.mark.parametrize("token", ["Nav", r"\x41d", r"(?-i:nav)", "navé"])
+def test_token_patterns_with_case_dependent_parts_keep_only_the_slow_regex(tmp_path: Path, token: str) -> None:
+    from scraper.rules.loader import load_generic
+
+    file = write(tmp_path, "generic.toml", f"schema = 1\n[attributes]\nboilerplate = ['{token}']\n")
+    generic = load_generic(file)
+    assert generic.boilerplate_attr.lowered is None
+    for attrs in ("x NAV y", "x nav y", "Ad", "navé"):
+        assert bool(generic.boilerplate_attr.search(attrs)) == bool(generic.boilerplate_attr.regex.search(attrs))
