@@ -27,7 +27,7 @@ from lxml import etree
 
 from scraper.errors import RuleError
 from scraper.models import Options
-from scraper.rules.model import GenericRules, RuleSet, Selector, SiteRule, TokenPattern
+from scraper.rules.model import CaselessPattern, GenericRules, RuleSet, Selector, SiteRule
 
 __all__ = [
     "ENV_VAR",
@@ -155,13 +155,18 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
 _CASELESS_ESCAPE = re.compile(r"\\[sSwWdDbB.\-_/|()\[\]{}?*+^$\\ ]")
 
 
-def _token_pattern(tokens: list[str], *, path: str, key: str) -> TokenPattern:
+def _token_pattern(tokens: list[str], *, path: str, key: str) -> CaselessPattern:
     """Compile tokens as `_token_regex` does, with a twin for lower-cased ASCII text when it agrees."""
-    regex = _token_regex(tokens, path=path, key=key)
+    return _caseless(_token_regex(tokens, path=path, key=key))
+
+
+def _caseless(regex: re.Pattern[str]) -> CaselessPattern:
+    """Wrap an IGNORECASE regex, adding its case-sensitive twin where the two agree on ASCII text."""
     bare = _CASELESS_ESCAPE.sub("", regex.pattern)
-    if not regex.pattern.isascii() or "\\" in bare or bare != bare.lower() or "(?-" in bare:
-        return TokenPattern(regex)
-    return TokenPattern(regex, re.compile(regex.pattern))
+    folds_to_ascii = any(c.lower().isascii() or c.upper().isascii() for c in bare if not c.isascii())
+    if "\\" in bare or bare != bare.lower() or "(?-" in bare or folds_to_ascii:
+        return CaselessPattern(regex)
+    return CaselessPattern(regex, re.compile(regex.pattern, regex.flags & ~re.IGNORECASE))
 
 
 def _class_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str] | None:
@@ -252,8 +257,8 @@ def load_generic(file: Path) -> GenericRules:
     return GenericRules(
         remove_tags=tuple(r.expr for r in removals if bare.match(r.expr)),
         remove_other=_merge_predicates(tuple(r for r in removals if not bare.match(r.expr))),
-        clutter_heading=_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings"),
-        clutter_text=_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases"),
+        clutter_heading=_caseless(_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings")),
+        clutter_text=_caseless(_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases")),
         boilerplate_attr=_token_pattern(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
         content_attr=_token_pattern(strings("attributes", "content"), path=where, key="attributes.content"),
         neutral_attr=_class_regex(strings("attributes", "neutral"), path=where, key="attributes.neutral"),

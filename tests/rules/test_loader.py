@@ -247,12 +247,25 @@ def test_token_patterns_search_as_their_case_insensitive_regex(attrs: str) -> No
         assert bool(tokens.search(attrs)) == bool(tokens.regex.search(attrs))
 
 
-@pytest.mark.parametrize("token", ["Nav", r"\x41d", r"(?-i:nav)", "navé"])
+@pytest.mark.parametrize(
+    "text",
+    ["Related Articles", "RELATED POSTS:", "Share this", "Close this search box.", "We use Cookies to improve it",
+     "5 MIN READ", "Das könnte Sie auch interessieren", "関連ニュース", "Related árticles", "A story about the quay."],
+)
+def test_phrase_patterns_match_as_their_case_insensitive_regex(text: str) -> None:
+    generic = default_ruleset().generic
+    for phrases in (generic.clutter_heading, generic.clutter_text):
+        assert phrases.lowered is not None
+        assert bool(phrases.match(text)) == bool(phrases.regex.match(text))
+    assert generic.clutter_heading.match("RELATED POSTS:")
+
+
+@pytest.mark.parametrize("token", ["Nav", r"\x41d", r"(?-i:nav)", "ſidebar", "\u212aey"])
 def test_token_patterns_with_case_dependent_parts_keep_only_the_slow_regex(tmp_path: Path, token: str) -> None:
     from scraper.rules.loader import load_generic
 
     file = write(tmp_path, "generic.toml", f"schema = 1\n[attributes]\nboilerplate = ['{token}']\n")
     generic = load_generic(file)
     assert generic.boilerplate_attr.lowered is None
-    for attrs in ("x NAV y", "x nav y", "Ad", "navé"):
+    for attrs in ("x NAV y", "x nav y", "Ad", "SIDEBAR", "key"):
         assert bool(generic.boilerplate_attr.search(attrs)) == bool(generic.boilerplate_attr.regex.search(attrs))
