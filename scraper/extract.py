@@ -60,6 +60,18 @@ def _text(element: etree._Element) -> str:
     return " ".join(element.text_content().split())
 
 
+class _Texts(dict):  # type: ignore[type-arg]
+    """Whitespace-normalised text per element, computed once while nothing is detached.
+
+    The clutter markers read the same paragraphs' text (phrases, then repeats); each read is
+    a walk of the element's subtree.
+    """
+
+    def __missing__(self, element: etree._Element) -> str:
+        text = self[element] = _text(element)
+        return text
+
+
 def select_body(
     body: etree._Element,
     rule: SiteRule | None,
@@ -227,11 +239,12 @@ def filter_clutter(
         # its links are the content, so link density and teaser shape are no evidence there,
         # neither on the items nor on the blocks grouping them.
         listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
-        _mark_clutter_sections(container, stats, generic, doomed)
-        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, listing)
+        texts = _Texts()
+        _mark_clutter_sections(container, stats, generic, doomed, texts)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing)
         if not listing:
             _mark_teaser_runs(container, stats, options, doomed)
-        _mark_repeats(container, seen, doomed)
+        _mark_repeats(container, seen, doomed, texts)
         for element, why in doomed.items():
             if any(a in doomed for a in element.iterancestors()):
                 continue
@@ -249,7 +262,10 @@ _REPEAT_MIN_RUN = 3
 
 
 def _mark_repeats(
-    container: etree._Element, seen: dict[str, etree._Element | None], doomed: dict[etree._Element, str]
+    container: etree._Element,
+    seen: dict[str, etree._Element | None],
+    doomed: dict[etree._Element, str],
+    texts: dict[etree._Element, str],
 ) -> None:
     """A run of paragraphs that repeats ones from another part of the page word for word is a
     second copy of the story (a mobile or print version), not more story. A lone repeat, or
@@ -259,7 +275,7 @@ def _mark_repeats(
     for element in container.iter(*_TEXT_BLOCKS):
         if next(element.iterdescendants(*_TEXT_BLOCKS), None) is not None:
             continue
-        text = _text(element)
+        text = texts[element]
         if len(text) < _REPEAT_MIN_CHARS:
             continue
         parent = element.getparent()
@@ -283,6 +299,7 @@ def _mark_clutter_sections(
     stats: dict[etree._Element, NodeStats],
     generic: GenericRules,
     doomed: dict[etree._Element, str],
+    texts: dict[etree._Element, str],
 ) -> None:
     """A clutter heading ("Related Articles") takes its teaser section with it."""
     for element in container.iter():
@@ -292,7 +309,7 @@ def _mark_clutter_sections(
         s = stats.get(element)
         if s is None or s.text_chars > 60:
             continue
-        text = _text(element)
+        text = texts[element]
         if not text or not _looks_like_heading(element, text) or not generic.clutter_heading.match(text):
             continue
         doomed[element] = f"clutter heading {text[:40]!r}"
@@ -328,6 +345,7 @@ def _mark_dense_and_phrases(
     generic: GenericRules,
     options: Options,
     doomed: dict[etree._Element, str],
+    texts: dict[etree._Element, str],
     listing: bool = False,
 ) -> None:
     """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
@@ -336,7 +354,7 @@ def _mark_dense_and_phrases(
         tag = tag_of(element)
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
-            text = _text(element)
+            text = texts[element]
             if 0 < len(text) <= 40 and generic.clutter_text.match(text):
                 doomed[element] = f"clutter link {text!r}"
             continue
@@ -356,7 +374,7 @@ def _mark_dense_and_phrases(
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
-            text = _text(element)
+            text = texts[element]
             if generic.clutter_text.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
@@ -366,7 +384,7 @@ def _mark_dense_and_phrases(
                 doomed[element] = f"clutter label {lead[:40]!r} with links"
                 continue
         if patterns and s.text_chars <= 1000:
-            text = _text(element)
+            text = texts[element]
             for pattern in patterns:
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
