@@ -309,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
             ("scraper bulk -j 1, text only", [scraper_bin, "bulk", str(sample), "-o", str(work / "ours-text.jsonl"),
                                               "-j", "1", "--fields", "id,title,text"],
              work / "ours-text.jsonl"),
+            # The same, without trafilatura's second opinions (short bodies, product pages).
+            ("text only, no 2nd opinion", [scraper_bin, "bulk", str(sample), "-o", str(work / "ours-lean.jsonl"),
+                                           "-j", "1", "--fields", "id,title,text", "--no-second-opinion"],
+             work / "ours-lean.jsonl"),
         ]
         for jobs in args.jobs:
             out = work / f"ours-{jobs}.jsonl"
@@ -325,16 +329,18 @@ def main(argv: list[str] | None = None) -> int:
                    for name, _, output in runs]
         print()
         print(table(results))
-        ours, traf, text_only = results[0], results[1], results[2]
+        ours, traf, text_only, lean = results[0], results[1], results[2], results[3]
         print()
         print(f"speed ratio, scraper -j 1 / trafilatura: {ours.pages_per_s / traf.pages_per_s:.2f}x pages/s "
               f"({ours.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
         print(f"speed ratio, text only (no date search): {text_only.pages_per_s / traf.pages_per_s:.2f}x pages/s "
               f"({text_only.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
-        for result in results[3:]:
+        print(f"speed ratio, text only without second opinions: {lean.pages_per_s / traf.pages_per_s:.2f}x pages/s "
+              f"({lean.pages_per_cpu_s / traf.pages_per_cpu_s:.2f}x pages per CPU-second)")
+        for result in results[4:]:
             print(f"scaling, {result.name} / -j 1: {result.pages_per_s / ours.pages_per_s:.2f}x pages/s "
                   f"({result.pages_per_cpu_s / ours.pages_per_cpu_s:.2f}x pages per CPU-second)")
-        if results[3:]:
+        if results[4:]:
             print(f"  {load_note(cores, load_before, os.getloadavg()[0])}")
         if args.profile:
             print()

@@ -23,6 +23,7 @@ from scraper.bulk.job import BulkJob, Summary, run_job
 from scraper.bulk.readers import count_pages, expand_inputs
 from scraper.bulk.records import FIELDS, FORMATS, RecordSpec, parse_fields
 from scraper.bulk.runner import DEFAULT_PAGE_TIMEOUT_S, WorkerConfig, load_rules
+from scraper.cli.extraction import add_extraction_options, extraction_options
 from scraper.cli.rules_cmd import add_rules_option
 from scraper.errors import UsageError
 from scraper.models import Options
@@ -68,8 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"abandon a page after S seconds as an error record (default {DEFAULT_PAGE_TIMEOUT_S:g}; "
                         "0: never; local runs only)")
     add_rules_option(parser)
-    parser.add_argument("--favor", choices=("balanced", "precision", "recall"), default="balanced",
-                        help="trade clutter for completeness")
+    add_extraction_options(parser)
 
 
 def job_from_args(args: argparse.Namespace) -> BulkJob:
@@ -96,7 +96,9 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
         include_shipped=include_shipped,
         # Work no record shows is skipped: the HTML rendering unless --format html, the date
         # search unless the metadata field is kept (together about a quarter of a page's cost).
-        options=Options(favor=args.favor, render_html=args.format == "html", find_date="metadata" in fields),
+        options=Options(
+            **extraction_options(args), render_html=args.format == "html", find_date="metadata" in fields
+        ),
         spec=RecordSpec(format=args.format, fields=fields),
         page_timeout_s=args.page_timeout,
     )

@@ -11,6 +11,7 @@ import zlib
 from importlib import resources
 from pathlib import Path
 
+from scraper.cli.extraction import add_extraction_options, extraction_options
 from scraper.cli.fetch_cmd import add_fetch_options
 from scraper.core import clean
 from scraper.errors import InputError, NoContentError, TooLargeInput, UsageError
@@ -26,10 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--url", help="the page's URL when reading a file or stdin")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    parser.add_argument(
-        "--favor", choices=("balanced", "precision", "recall"), default="balanced",
-        help="trade clutter for completeness",
-    )
+    add_extraction_options(parser)
     parser.add_argument("--sample", action="store_true", help="clean the bundled sample page")
     parser.add_argument("--explain", metavar="OUT.html", help="also write an HTML report of every decision")
     from scraper.cli.rules_cmd import add_rules_option
@@ -125,14 +123,14 @@ def handle(args: argparse.Namespace) -> int:
 
     rules = ruleset_from_args(args)
     try:
-        article = clean(data, url=url, rules=rules, options=Options(favor=args.favor))
+        article = clean(data, url=url, rules=rules, options=Options(**extraction_options(args)))
     except InputError as exc:
         # Name the input, as a missing file is named: "img.png: input is binary, not HTML".
         raise type(exc)(f"{args.source or 'sample'}: {exc}") from exc
     if args.explain:
         from scraper.rules.explain import write_report
 
-        write_report(args.explain, data, url, rules=rules, options=Options(favor=args.favor))
+        write_report(args.explain, data, url, rules=rules, options=Options(**extraction_options(args)))
     if article.is_empty:
         raise NoContentError(f"{args.source or 'sample'}: no article content found")
     output = format_article(article, args.format)

@@ -258,3 +258,19 @@ def test_every_bulk_option_is_documented() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "bulk.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"--[a-z][a-z-]+", docs))
     assert options - {"--help"} <= documented, sorted(options - documented - {"--help"})
+
+
+def test_no_second_opinion_reaches_the_workers(tmp_path: Path) -> None:
+    from tests.core import pages
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_gz(folder / "mug.html.gz", pages.shop_page(pages.product_ld()))
+    texts = {}
+    for flag in ([], ["--no-second-opinion"]):
+        out = tmp_path / f"out{len(flag)}.jsonl"
+        assert bulk(str(folder), "-o", str(out), "-j", "1", *flag) == 0
+        [record] = read_records(out)
+        texts[bool(flag)] = record["text"]
+    assert "Review 11" not in texts[False] and "thrown by hand" in texts[False]
+    assert "Review 11" in texts[True] and "thrown by hand" in texts[True]

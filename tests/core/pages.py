@@ -98,3 +98,28 @@ UNCLOSED = (
     f"<p>{PARAGRAPH} <b>Bold <i>and italic"
     f"<p>{PARAGRAPH} Second paragraph.<div><span><p>{PARAGRAPH} Third paragraph."
 )
+
+
+def shop_page(markup: str) -> str:
+    """A shop page: a short product description, then a widget of twelve reviews."""
+    description = (
+        "<p>This stoneware mug is thrown by hand in our studio and glazed in a speckled white that"
+        " shows every turn of the wheel, so no two are quite alike.</p>"
+        "<p>It holds 350 ml, is safe in the dishwasher and the microwave, and its wide handle"
+        " leaves room for three fingers on a cold morning.</p>"
+    )
+    reviews = "".join(
+        f'<div class="review"><p>Review {i}: I bought this mug as a present for my sister and she uses'
+        f" it every single day, it feels solid and the glaze is lovely.</p></div>"
+        for i in range(12)
+    )
+    return (
+        f"<html><head><title>T</title>{markup}</head><body>"
+        f"<main><h1>White speckle mug</h1><div class='description'>{description}</div>"
+        f"<div class='widget'><h2>What people say</h2>{reviews}</div></main></body></html>"
+    )
+
+
+def product_ld() -> str:
+    """JSON-LD that marks a page as a product page."""
+    return '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product"}</script>'

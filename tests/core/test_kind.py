@@ -11,6 +11,7 @@ from scraper.kind import page_kind
 from scraper.parse import parse_html
 from scraper.rules import default_ruleset
 from scraper.second_opinion import second_opinion
+from tests.core import pages
 
 GENERIC = default_ruleset().generic
 
@@ -42,30 +43,11 @@ def test_page_kind(html: str, url: str | None, expected: str) -> None:
     assert page_kind(parse_html(html), url, GENERIC) == expected
 
 
-def _shop_page(markup: str) -> str:
-    description = (
-        "<p>This stoneware mug is thrown by hand in our studio and glazed in a speckled white that"
-        " shows every turn of the wheel, so no two are quite alike.</p>"
-        "<p>It holds 350 ml, is safe in the dishwasher and the microwave, and its wide handle"
-        " leaves room for three fingers on a cold morning.</p>"
-    )
-    reviews = "".join(
-        f'<div class="review"><p>Review {i}: I bought this mug as a present for my sister and she uses'
-        f" it every single day, it feels solid and the glaze is lovely.</p></div>"
-        for i in range(12)
-    )
-    return _page(
-        markup,
-        f"<main><h1>White speckle mug</h1><div class='description'>{description}</div>"
-        f"<div class='widget'><h2>What people say</h2>{reviews}</div></main>",
-    )
-
-
 URL = "https://shop.example/p/mug"
 
 
 def test_product_page_keeps_the_tighter_of_two_answers() -> None:
-    page = _shop_page(_ld("Product"))
+    page = pages.shop_page(_ld("Product"))
     ours = scraper.clean(page, url=URL, options=scraper.Options(product_second_opinion_chars=0))
     theirs = second_opinion(page, URL, precise=False)
     article = scraper.clean(page, url=URL, options=scraper.Options(product_second_opinion_chars=1000))
@@ -79,5 +61,5 @@ def test_product_page_keeps_the_tighter_of_two_answers() -> None:
 
 
 def test_article_pages_are_not_second_guessed() -> None:
-    page = _shop_page(_ld("Product") + _ld("BlogPosting"))
+    page = pages.shop_page(_ld("Product") + _ld("BlogPosting"))
     assert scraper.clean(page, url=URL).path == "scorer"
