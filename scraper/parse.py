@@ -7,6 +7,7 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 import charset_normalizer
 from lxml import etree
@@ -70,6 +71,13 @@ _LONG_TAG_BYTES = re.compile(_LONG_TAG.pattern.encode("ascii"))
 _ANY_LONG_TAG_BYTES = re.compile(rb"<[a-zA-Z][^<>]{%d}" % (2 * _MAX_ATTRIBUTES))
 _ATTRIBUTE_BYTES = re.compile(_ATTRIBUTE.pattern.encode("ascii"))
 _XML_DECLARATION_BYTES = re.compile(rb"\s*<\?xml")
+# End tags of the page, and an element start tag (one after them means the page goes on).
+_END_OF_PAGE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_END_OF_PAGE_BYTES = re.compile(_END_OF_PAGE.pattern.encode("ascii"), re.IGNORECASE)
+_END_OF_PAGE_LITERALS = ("</body", "</html", "</BODY", "</HTML")
+_END_OF_PAGE_LITERALS_BYTES = tuple(v.encode("ascii") for v in _END_OF_PAGE_LITERALS)
+_START_TAG = re.compile(r"<[a-zA-Z]")
+_START_TAG_BYTES = re.compile(rb"<[a-zA-Z]")
 _VOID_TAGS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
@@ -79,6 +87,9 @@ _BLOCK_TAGS = frozenset({
     "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "li", "main", "nav", "ol", "p", "pre",
     "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 })
+
+
+_Markup = TypeVar("_Markup", str, bytes)
 
 
 @dataclass(frozen=True)
@@ -285,7 +296,7 @@ def parse_html(
             and "\ufffe" not in text and "\uffff" not in text and _ready_as_bytes(source)
         ):
             # libxml2 reads UTF-8 bytes faster than a Python str (a third of a millisecond a page).
-            return _finish(_parse_or_flatten(source, text, max_depth))
+            return _finish(_parse_or_flatten(_reopen_body(source), text, max_depth))
     else:
         text = source
         if len(text) > max_bytes:
@@ -304,7 +315,27 @@ def parse_html(
     # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.
     if text.lstrip().startswith("<?xml"):
         text = text[text.find("?>") + 2:]
+    text = _reopen_body(text)
     return _finish(_parse_or_flatten(text, text, max_depth))
+
+
+def _reopen_body(source: _Markup) -> _Markup:
+    """Drop `</body>` and `</html>` end tags that more elements follow.
+
+    Browsers put whatever follows them into the body; libxml2 puts what follows `</body>`
+    beside the body and drops all that follows `</html>`. Some templates close the page after
+    their header and print the article after it.
+    """
+    if isinstance(source, bytes):
+        end_tags, start_tag, variants = _END_OF_PAGE_BYTES, _START_TAG_BYTES, _END_OF_PAGE_LITERALS_BYTES
+    else:
+        end_tags, start_tag, variants = _END_OF_PAGE, _START_TAG, _END_OF_PAGE_LITERALS
+    # The common spellings are found by a plain substring search; other casings by the pattern.
+    found = [at for at in (source.find(v) for v in variants) if at >= 0]
+    first = min(found) if found else (m.start() if (m := end_tags.search(source)) else -1)
+    if first < 0 or start_tag.search(source, first) is None:
+        return source
+    return end_tags.sub(source[:0], source)
 
 
 def _parse_or_flatten(source: str | bytes, text: str, max_depth: int) -> etree._Element:

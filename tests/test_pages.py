@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 import pytest
 
 import scraper
 from scraper.models import Article
+from scraper.parse import parse_html
 
 PAGES_DIR = Path(__file__).parent / "fixtures" / "pages"
 SAMPLE_PATH = Path(__file__).resolve().parents[1] / "scraper" / "data" / "sample.html"
@@ -142,8 +142,12 @@ def present_snippets(text: str, snippets: tuple[str, ...]) -> list[str]:
 
 
 def visible_text(html: bytes) -> str:
-    """Return what a naive reader sees in the page: text plus image alt texts, no scripts."""
-    root = lxml.html.document_fromstring(html)
+    """Return what a naive reader sees in the page: text plus image alt texts, no scripts.
+
+    The page is parsed as browsers do (what follows an early </html> is still shown), which
+    scraper's parser does and bare libxml2 does not.
+    """
+    root = parse_html(html)
     for node in root.xpath("//script|//style|//template|//noscript"):
         node.drop_tree()
     parts: list[str] = []

@@ -48,3 +48,27 @@ def test_control_character_references_are_dropped_from_bytes_input() -> None:
     root = parse_html(pages.article_page(3, headline="Quay&#1; plan").encode("utf-8"))
     assert "\x01" not in "".join(root.itertext())
     assert "Quay plan" in "".join(root.itertext())
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+@pytest.mark.parametrize(
+    "closing",
+    ["</body></html>", "</body>\n</html>\n", "</BODY></HTML>", "</Body >", "</html>", "</body>"],
+)
+def test_what_follows_an_early_end_of_page_stays_in_the_body(closing: str, as_bytes: bool) -> None:
+    # Browsers put what follows </body> or </html> into the body; libxml2 would drop it.
+    page = f"<html><body><header><a href='/'>Home</a></header>{closing}\n<div class='post'><p>Story.</p></div>"
+    root = parse_html(page.encode("utf-8") if as_bytes else page)
+    body = root.find("body")
+    assert body is not None
+    assert body.find(".//div[@class='post']/p") is not None
+    assert [child.tag for child in root] == ["head", "body"] or [child.tag for child in root] == ["body"]
+
+
+def test_a_page_that_ends_normally_is_left_as_it_is() -> None:
+    from scraper.parse import _reopen_body
+
+    page = "<html><body><p>Story.</p></body>\n</html>\n<!-- served in 12 ms -->\n"
+    assert _reopen_body(page) is page
+    assert _reopen_body(page.encode("utf-8")) == page.encode("utf-8")
+    assert _reopen_body(page + "<script>x()</script>") == "<html><body><p>Story.</p>\n\n<!-- served in 12 ms -->\n<script>x()</script>"
