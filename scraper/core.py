@@ -90,6 +90,8 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
 _SECOND_OPINION_MARGIN = 200
 # A product page's second answer is taken only if it holds at least a short description.
 _PRODUCT_MIN_CHARS = 100
+# Below this many characters neither our scorer nor trafilatura's precise mode found a body.
+_NEARLY_NOTHING_CHARS = 100
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
 
 
@@ -209,6 +211,10 @@ def _run(
     cluttered_product = kind == "product" and 0 < options.product_second_opinion_chars <= len(text)
     if (short or cluttered_product) and chosen.path != "rule":
         other = second_opinion(html, url, precise=short)
+        if short and len(text) < _NEARLY_NOTHING_CHARS and len(other) < _NEARLY_NOTHING_CHARS:
+            # Neither precise answer found a body (a listing, a page of cards): trafilatura's
+            # default settings, with their fallbacks, are the last try.
+            other = second_opinion(html, url, precise=False)
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar. On a product page, where clutter
         # outweighs the description, the tighter of two answers is the cleaner one.
