@@ -141,7 +141,12 @@ def _chrome_reason(
     `suspects` remembers, per class/id text, whether any clutter token is in it: a page repeats
     the same few class names hundreds of times.
     """
-    if tag in CHROME_TAGS:
+    if tag in CHROME_TAGS and not (
+        tag == "header" and stats.p_chars and next(element.iterancestors("article"), None) is not None
+    ):
+        # A <header> inside an <article> that holds a paragraph is the article's own: its
+        # headline and standfirst. One of only a headline, a kicker and a byline goes as before
+        # (the headline is reported as the title).
         return f"pruned <{tag}>", False
     if generic is None or tag in _NEVER_BY_CLASS:
         return "", False

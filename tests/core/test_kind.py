@@ -63,3 +63,28 @@ def test_product_page_keeps_the_tighter_of_two_answers() -> None:
 def test_article_pages_are_not_second_guessed() -> None:
     page = pages.shop_page(_ld("Product") + _ld("BlogPosting"))
     assert scraper.clean(page, url=URL).path == "scorer"
+
+
+def _card_page() -> str:
+    cards = "".join(
+        f'<div class="post-card"><a href="/topic/headphones/{i}"><b>Headphone story {i}: new colours</b>'
+        f" <span>Retailer-exclusive colourways for model {i} arrive today.</span></a></div>"
+        for i in range(12)
+    )
+    return (
+        "<html><head><title>headphones</title></head><body><header><nav><a href='/'>Home</a></nav></header>"
+        f"<h1>headphones</h1><div class='grid'>{cards}</div><footer>Site</footer></body></html>"
+    )
+
+
+def test_a_page_of_cards_gets_trafilatura_default_settings_as_a_last_try() -> None:
+    # Our scorer keeps one card and trafilatura's precise mode nothing: neither found a body.
+    url = "https://site.example/topic/headphones"
+    page = _card_page()
+    alone = scraper.clean(page, url=url, options=scraper.Options(second_opinion_below_chars=0))
+    assert len(alone.text) < 100
+    assert second_opinion(page, url, precise=True) == ""
+    article = scraper.clean(page, url=url)
+    assert article.path == "second-opinion"
+    assert article.text == second_opinion(page, url, precise=False)
+    assert "Headphone story 0" in article.text and "Headphone story 11" in article.text
