@@ -27,6 +27,12 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
 
 
+def _source(text: str | None) -> str:
+    """Return text from the page with its line breaks as spaces: in HTML a newline in the
+    source is only whitespace; lines come from <br> and block edges."""
+    return text.replace("\n", " ") if text else ""
+
+
 def _flat_text(element: etree._Element) -> str:
     """Return a subtree's text without recursion, with line breaks at <br> and block edges."""
     parts: list[str] = []
@@ -35,12 +41,12 @@ def _flat_text(element: etree._Element) -> str:
         if event == "start":
             if tag == "br" or tag in BLOCK_TAGS:
                 parts.append("\n")
-            parts.append((node.text or "") if tag else "")
+            parts.append(_source(node.text) if tag else "")
         else:
             if tag in BLOCK_TAGS:
                 parts.append("\n")
             if node is not element:
-                parts.append(node.tail or "")
+                parts.append(_source(node.tail))
     return "".join(parts)
 
 
@@ -66,8 +72,8 @@ def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
 
 def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tuple[str, str]:
     """Return (plain, markdown) text of an inline subtree."""
-    plain: list[str] = [element.text or ""]
-    md: list[str] = [element.text or ""]
+    plain: list[str] = [_source(element.text)]
+    md: list[str] = [_source(element.text)]
     for child in element:
         tag = tag_of(child)
         if tag == "br":
@@ -81,8 +87,8 @@ def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tu
             text = _flat_text(child)
             plain.append(text)
             md.append(text)
-        plain.append(child.tail or "")
-        md.append(child.tail or "")
+        plain.append(_source(child.tail))
+        md.append(_source(child.tail))
     return "".join(plain), "".join(md)
 
 
@@ -139,7 +145,7 @@ class _Walker:
         if depth > _MAX_RENDER_DEPTH:
             self.add_text(_flat_text(element))
             return
-        if tag == "table":
+        if tag == "table" and not _holds_loose_content(element):
             self.flush()
             self._table(element)
             return
@@ -165,7 +171,7 @@ class _Walker:
             self._quote += 1
         elif tag in BLOCK_TAGS:
             self.flush()
-        self.add_text(element.text)
+        self.add_text(_source(element.text))
         for child in element:
             ctag = tag_of(child)
             if ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre", "img")):
@@ -177,7 +183,7 @@ class _Walker:
                 self.walk(child, depth + 1)
             elif ctag:
                 self.add_inline(child)
-            self.add_text(child.tail)
+            self.add_text(_source(child.tail))
         if tag in ("ul", "ol"):
             self.flush()
             self._list_depth -= 1
@@ -207,6 +213,18 @@ class _Walker:
         md_lines = ["| " + " | ".join(esc[0]) + " |", "|" + " --- |" * width]
         md_lines += ["| " + " | ".join(r) + " |" for r in esc[1:]]
         self.blocks.append(Block("table", text, "\n".join(md_lines), rows))
+
+
+# What a table holds as a table; a form wrapping rows (common in old markup) is transparent.
+_TABLE_PARTS = frozenset({"tr", "thead", "tbody", "tfoot", "caption", "colgroup", "col", "form"})
+
+
+def _holds_loose_content(table: etree._Element) -> bool:
+    """True for a table with text in children that are no rows: broken markup that libxml2
+    left inside the table (paragraphs after a layout row). Such a table renders as blocks."""
+    return any(
+        tag_of(child) and tag_of(child) not in _TABLE_PARTS and child.text_content().strip() for child in table
+    )
 
 
 def _nearest_table(row: etree._Element) -> etree._Element | None:

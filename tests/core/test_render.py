@@ -1,0 +1,42 @@
+"""How the chosen body becomes text: lines come from blocks and <br>, not from the source's layout."""
+
+from __future__ import annotations
+
+import scraper
+from scraper.parse import parse_html
+from scraper.render import render_blocks, render_text
+from tests.core import pages
+
+
+def _article(body: str) -> str:
+    return f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{body}</article></body></html>"
+
+
+def test_a_newline_in_the_source_is_a_space_and_br_is_a_line_break() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}\nThe board met\non Tuesday.<br>A vote follows in May.</p>"
+        f"<p>{pages.PARAGRAPH} Second.</p><pre>line one\n  line two</pre>"
+    )
+    lines = scraper.clean(page).text.split("\n")
+    assert f"{pages.PARAGRAPH} The board met on Tuesday." in lines
+    assert "A vote follows in May." in lines
+    assert "line one" in lines and "  line two" in lines  # preformatted text keeps its lines
+
+
+def _blocks_text(html: str, xpath: str) -> list[str]:
+    container = parse_html(html).xpath(xpath)[0]
+    return render_text(render_blocks([container], None)).split("\n")
+
+
+def test_paragraphs_left_inside_a_table_by_broken_markup_are_text() -> None:
+    # libxml2 keeps <p>s that follow a layout row as children of the <table> itself.
+    page = "<html><body><table><tr><td><a href=/>Home</a></td></tr><hr><p>One.</p><p>Two.</p></table></body></html>"
+    assert _blocks_text(page, "//table") == ["Home", "One.", "Two."]
+
+
+def test_a_data_table_wrapped_in_a_form_stays_a_table() -> None:
+    page = (
+        "<html><body><table><form action='/vote'><tr><th>Ward</th><th>Votes</th></tr>"
+        "<tr><td>North</td><td>412</td></tr></form></table></body></html>"
+    )
+    assert _blocks_text(page, "//table") == ["Ward | Votes", "North | 412"]
