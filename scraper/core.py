@@ -19,6 +19,7 @@ from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_rul
 from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
 from scraper.second_opinion import paragraphs_html, second_opinion
+from scraper.streamed import resolve_streamed
 from scraper.trace import Trace
 
 
@@ -182,6 +183,7 @@ def _run(
     options = options or Options()
     ruleset = rules if rules is not None else default_ruleset()
     root = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
+    resolve_streamed(root, html)
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))

@@ -1,0 +1,99 @@
+"""Pages streamed by React (server rendering with Suspense): put each late chunk where it goes.
+
+Such a page first sends placeholders (`<template id="B:0">` then a "Loading..." fallback, or
+`<template id="P:1">`) and, further down, the real content in `<div hidden id="S:0">` chunks,
+with small scripts (`$RC("B:0","S:0")`, `$RS("S:1","P:1")`) that move each chunk into its
+placeholder. Browsers run them; we read them. Without this, the hidden chunks are removed
+as hidden and the article is a row of "Loading paragraph..." lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# $RC(boundary, chunk) completes a Suspense boundary; $RS(chunk, placeholder) fills a segment.
+# A chunk is moved only if one of its paragraphs has at least this many words.
+_PROSE_WORDS = 12
+_MOVE_CALL = re.compile(r"""\$R([CS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
+
+
+def resolve_streamed(root: etree._Element, source: str | bytes) -> None:
+    """Move React's hidden `S:` chunks into their placeholders, in place (no-op on other pages)."""
+    markers = (b'id="S:', b"id='S:") if isinstance(source, bytes) else ('id="S:', "id='S:")
+    if not any(marker in source for marker in markers):  # type: ignore[operator]
+        return
+    chunks = {
+        chunk.get("id", ""): chunk
+        for chunk in root.iter("div")
+        if chunk.get("hidden") is not None and chunk.get("id", "").startswith("S:")
+    }
+    if not chunks:
+        return
+    placeholders = {t.get("id", ""): t for t in root.iter("template") if t.get("id", "")[:2] in ("B:", "P:")}
+    moves = _scripted_moves(root)
+    if not moves:
+        # Archived copies often lose the scripts: pair placeholders and chunks by their number.
+        moves = [(name, "S:" + name[2:]) for name in placeholders]
+    for placeholder_id, chunk_id in moves:
+        placeholder = placeholders.get(placeholder_id)
+        chunk = chunks.pop(chunk_id, None)
+        if placeholder is not None and chunk is not None and placeholder.getparent() is not None and _has_prose(chunk):
+            _move_into(chunk, placeholder)
+
+
+def _has_prose(chunk: etree._Element) -> bool:
+    """True for a chunk that holds a paragraph of text: late parts of an article are moved.
+
+    Late widgets (size pickers, carousels, lists of short cards) stay hidden and go with the
+    other hidden parts, as before. So do chunks that only hold further placeholders: moving
+    those let comment previews into listings (measured on wcxb: listing pages lost more than
+    articles gained).
+    """
+    return any(len((p.text_content() or "").split()) >= _PROSE_WORDS for p in chunk.iter("p"))
+
+
+def _scripted_moves(root: etree._Element) -> list[tuple[str, str]]:
+    """Return (placeholder id, chunk id) pairs in the order the page's scripts make the moves."""
+    moves = []
+    for script in root.iter("script"):
+        text = script.text or ""
+        if "$R" not in text:
+            continue
+        for kind, first, second in _MOVE_CALL.findall(text):
+            moves.append((first, second) if kind == "C" else (second, first))
+    return moves
+
+
+def _move_into(chunk: etree._Element, placeholder: etree._Element) -> None:
+    """Put `chunk`'s content where `placeholder` is, and drop both wrappers (tails kept)."""
+    _drop_keeping_tail(chunk)
+    parent = placeholder.getparent()
+    if parent is None:
+        return
+    at = parent.index(placeholder)
+    lead = chunk.text
+    for offset, child in enumerate(list(chunk)):
+        parent.insert(at + offset, child)
+    if lead and lead.strip():
+        previous = parent[at - 1] if at > 0 else None
+        if previous is not None:
+            previous.tail = (previous.tail or "") + lead
+        else:
+            parent.text = (parent.text or "") + lead
+    _drop_keeping_tail(placeholder)
+
+
+def _drop_keeping_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)

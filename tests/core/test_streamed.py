@@ -1,0 +1,61 @@
+"""React's streamed chunks are put where its scripts would put them; widgets stay hidden."""
+
+from __future__ import annotations
+
+import pytest
+
+from scraper.parse import parse_html
+from scraper.streamed import resolve_streamed
+
+PROSE = "The harbour board met on Tuesday evening to weigh the plan for the old quay and its new sea wall."
+
+
+def _resolved(page: str, as_bytes: bool = False) -> list[str]:
+    source = page.encode("utf-8") if as_bytes else page
+    root = parse_html(source)
+    resolve_streamed(root, source)
+    main = root.find(".//main")
+    assert main is not None
+    return [" ".join(p.text_content().split()) for p in main.iter("p", "h2")]
+
+
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_scripted_moves_fill_boundaries_and_segments_in_place(as_bytes: bool) -> None:
+    page = (
+        "<html><body><main><p>Lead.</p><template id='B:0'></template><template id='P:5'></template>"
+        "<p>Last.</p></main>"
+        f"<div hidden id='S:7'><p>First chunk. {PROSE}</p></div><script>$RC(\"B:0\",\"S:7\")</script>"
+        f"<div hidden id='S:2'><h2>Segment</h2><p>Second chunk. {PROSE}</p></div><script>$RS(\"S:2\",\"P:5\")</script>"
+        "</body></html>"
+    )
+    assert _resolved(page, as_bytes) == ["Lead.", f"First chunk. {PROSE}", "Segment", f"Second chunk. {PROSE}", "Last."]
+
+
+def test_without_scripts_placeholders_and_chunks_pair_by_number() -> None:
+    page = (
+        "<html><body><main><template id='B:0'></template><div>Loading paragraph...</div></main>"
+        f"<div hidden id='S:0'><p>{PROSE}</p></div></body></html>"
+    )
+    assert _resolved(page) == [PROSE]
+
+
+def test_a_chunk_without_a_paragraph_stays_hidden() -> None:
+    page = (
+        "<html><body><main><p>Lead.</p><template id='B:0'></template></main>"
+        "<div hidden id='S:0'><ul><li>Size S</li><li>Size M</li></ul></div><script>$RC(\"B:0\",\"S:0\")</script>"
+        "</body></html>"
+    )
+    root = parse_html(page)
+    resolve_streamed(root, page)
+    assert root.find(".//main/ul") is None
+    assert root.find(".//div[@id='S:0']") is not None
+
+
+def test_pages_without_chunks_are_left_alone() -> None:
+    page = f"<html><body><main><template id='B:0'></template><p>{PROSE}</p></main></body></html>"
+    root = parse_html(page)
+    before = parse_html(page)
+    resolve_streamed(root, page)
+    from lxml import etree
+
+    assert etree.tostring(root) == etree.tostring(before)
