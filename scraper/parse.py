@@ -74,8 +74,6 @@ _XML_DECLARATION_BYTES = re.compile(rb"\s*<\?xml")
 # End tags of the page, and an element start tag (one after them means the page goes on).
 _END_OF_PAGE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _END_OF_PAGE_BYTES = re.compile(_END_OF_PAGE.pattern.encode("ascii"), re.IGNORECASE)
-_END_OF_PAGE_LITERALS = ("</body", "</html", "</BODY", "</HTML")
-_END_OF_PAGE_LITERALS_BYTES = tuple(v.encode("ascii") for v in _END_OF_PAGE_LITERALS)
 _START_TAG = re.compile(r"<[a-zA-Z]")
 _START_TAG_BYTES = re.compile(rb"<[a-zA-Z]")
 _VOID_TAGS = frozenset({
@@ -326,14 +324,10 @@ def _reopen_body(source: _Markup) -> _Markup:
     beside the body and drops all that follows `</html>`. Some templates close the page after
     their header and print the article after it.
     """
-    if isinstance(source, bytes):
-        end_tags, start_tag, variants = _END_OF_PAGE_BYTES, _START_TAG_BYTES, _END_OF_PAGE_LITERALS_BYTES
-    else:
-        end_tags, start_tag, variants = _END_OF_PAGE, _START_TAG, _END_OF_PAGE_LITERALS
-    # The common spellings are found by a plain substring search; other casings by the pattern.
-    found = [at for at in (source.find(v) for v in variants) if at >= 0]
-    first = min(found) if found else (m.start() if (m := end_tags.search(source)) else -1)
-    if first < 0 or start_tag.search(source, first) is None:
+    end_tags, start_tag = (_END_OF_PAGE_BYTES, _START_TAG_BYTES) if isinstance(source, bytes) else (_END_OF_PAGE, _START_TAG)
+    # One regex scan: its literal "</" prefix makes it several times faster than str.find per spelling.
+    first = end_tags.search(source)
+    if first is None or start_tag.search(source, first.start()) is None:
         return source
     return end_tags.sub(source[:0], source)
 
