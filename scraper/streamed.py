@@ -34,7 +34,11 @@ def resolve_streamed(root: etree._Element, source: str | bytes) -> None:
     }
     if not chunks:
         return
-    placeholders = {t.get("id", ""): t for t in root.iter("template") if t.get("id", "")[:2] in ("B:", "P:")}
+    placeholders: dict[str, etree._Element] = {}
+    for template in root.iter("template"):
+        if template.get("id", "")[:2] in ("B:", "P:"):
+            # The first element with an id wins, as with document.getElementById.
+            placeholders.setdefault(template.get("id", ""), template)
     moves = _scripted_moves(root)
     if not moves:
         # Archived copies often lose the scripts: pair placeholders and chunks by their number.
@@ -42,7 +46,11 @@ def resolve_streamed(root: etree._Element, source: str | bytes) -> None:
     for placeholder_id, chunk_id in moves:
         placeholder = placeholders.get(placeholder_id)
         chunk = chunks.pop(chunk_id, None)
-        if placeholder is not None and chunk is not None and placeholder.getparent() is not None and _has_prose(chunk):
+        if (
+            placeholder is not None and chunk is not None and placeholder.getparent() is not None
+            and not any(a is chunk for a in placeholder.iterancestors())  # a chunk never goes into itself
+            and _has_prose(chunk)
+        ):
             _move_into(chunk, placeholder)
 
 

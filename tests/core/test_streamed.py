@@ -59,3 +59,15 @@ def test_pages_without_chunks_are_left_alone() -> None:
     from lxml import etree
 
     assert etree.tostring(root) == etree.tostring(before)
+
+
+def test_chunks_that_point_into_each_other_lose_nothing() -> None:
+    # Duplicate placeholder ids and a chunk whose placeholder sits inside another chunk: the
+    # first placeholder with an id wins (as getElementById) and no chunk goes into itself.
+    page = (
+        "<html><body><main><template id='B:0'></template></main>"
+        f"<div hidden id='S:0'><p>One. {PROSE}</p><template id='B:1'></template></div>"
+        f"<div hidden id='S:1'><p>Two. {PROSE}</p><template id='B:0'></template></div>"
+        '<script>$RC("B:0","S:0");$RC("B:1","S:1");$RC("B:0","S:1")</script></body></html>'
+    )
+    assert _resolved(page) == [f"One. {PROSE}", f"Two. {PROSE}"]
