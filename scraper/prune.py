@@ -15,7 +15,7 @@ CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
 _HOLDS_ARTICLE_SHARE = 0.4
 # ... and one holding this share is kept whatever it is called: nothing else can be the article.
 _MOST_PROSE_SHARE = 0.75
-# A <form> holding this much paragraph text is content, not a control.
+# On a thread, a <form> holding this much paragraph text is a post, not a control.
 _FORM_PROSE = 100
 # Generic removals (buttons, hidden parts) never take an element holding this much paragraph text:
 # such an element is a parser accident (a <button> left open around the page) or real content.
@@ -148,8 +148,8 @@ def _chrome_reason(
     ) and not (thread and tag == "form" and stats.p_chars >= _FORM_PROSE):
         # A <header> inside an <article> that holds a paragraph is the article's own: its
         # headline and standfirst. One of only a headline, a kicker and a byline goes as before
-        # (the headline is reported as the title). A <form> with paragraphs in it wraps
-        # content (old forum software puts each post in one), not a search box or sign-up.
+        # (the headline is reported as the title). On a thread, a <form> with paragraphs in it
+        # wraps a post (old forum software puts each in one), not a search box or sign-up.
         return f"pruned <{tag}>", False
     if generic is None or tag in _NEVER_BY_CLASS:
         return "", False
