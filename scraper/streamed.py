@@ -13,6 +13,8 @@ import re
 
 from lxml import etree
 
+from scraper.prune import detach
+
 # $RC(boundary, chunk) completes a Suspense boundary; $RS(chunk, placeholder) fills a segment.
 # A chunk's id in the page's source (a regex scan is twice as fast as two substring tests).
 _CHUNK_ID = re.compile(r"""id=["']S:""")
@@ -78,33 +80,12 @@ def _scripted_moves(root: etree._Element) -> list[tuple[str, str]]:
 
 
 def _move_into(chunk: etree._Element, placeholder: etree._Element) -> None:
-    """Put `chunk`'s content where `placeholder` is, and drop both wrappers (tails kept)."""
-    _drop_keeping_tail(chunk)
+    """Put `chunk`'s content where `placeholder` is: the chunk takes the placeholder's place
+    (and its tail), then its own tag goes, its text and children staying (HtmlElement.drop_tag)."""
+    detach(chunk)
     parent = placeholder.getparent()
     if parent is None:
         return
-    at = parent.index(placeholder)
-    lead = chunk.text
-    for offset, child in enumerate(list(chunk)):
-        parent.insert(at + offset, child)
-    if lead and lead.strip():
-        previous = parent[at - 1] if at > 0 else None
-        if previous is not None:
-            previous.tail = (previous.tail or "") + lead
-        else:
-            parent.text = (parent.text or "") + lead
-    _drop_keeping_tail(placeholder)
-
-
-def _drop_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    chunk.tail = placeholder.tail
+    parent.replace(placeholder, chunk)
+    chunk.drop_tag()

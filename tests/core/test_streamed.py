@@ -71,3 +71,17 @@ def test_chunks_that_point_into_each_other_lose_nothing() -> None:
         '<script>$RC("B:0","S:0");$RC("B:1","S:1");$RC("B:0","S:1")</script></body></html>'
     )
     assert _resolved(page) == [f"One. {PROSE}", f"Two. {PROSE}"]
+
+
+def test_text_around_a_placeholder_and_inside_a_chunk_stays_in_order() -> None:
+    page = (
+        "<html><body><main><p>Lead.</p>before<template id='B:0'></template>after<p>Last.</p></main>"
+        f"<div hidden id='S:0'>opening <p>{PROSE}</p>closing</div>gap"
+        '<script>$RC("B:0","S:0")</script></body></html>'
+    )
+    root = parse_html(page)
+    resolve_streamed(root, page)
+    main = root.find(".//main")
+    assert main is not None
+    assert " ".join("".join(main.itertext()).split()) == f"Lead.beforeopening {PROSE}closingafterLast."
+    assert root.find(".//div[@id='S:0']") is None
