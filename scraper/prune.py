@@ -130,6 +130,19 @@ def _remove(
     detach(element, stats)
 
 
+def _content_in_chrome_tag(element: etree._Element, tag: str, stats: NodeStats, thread: bool) -> bool:
+    """True for the two chrome tags that hold content in their place.
+
+    A <header> inside an <article> that holds a paragraph is the article's own: its headline and
+    standfirst (one of only a headline, a kicker and a byline goes; the headline is reported as
+    the title). On a thread, a <form> with paragraphs in it wraps a post (old forum software puts
+    each in one), not a search box or sign-up.
+    """
+    if tag == "header":
+        return bool(stats.p_chars) and next(element.iterancestors("article"), None) is not None
+    return tag == "form" and thread and stats.p_chars >= _FORM_PROSE
+
+
 def _chrome_reason(
     element: etree._Element,
     tag: str,
@@ -143,13 +156,7 @@ def _chrome_reason(
     `suspects` remembers, per class/id text, whether any clutter token is in it: a page repeats
     the same few class names hundreds of times.
     """
-    if tag in CHROME_TAGS and not (
-        tag == "header" and stats.p_chars and next(element.iterancestors("article"), None) is not None
-    ) and not (thread and tag == "form" and stats.p_chars >= _FORM_PROSE):
-        # A <header> inside an <article> that holds a paragraph is the article's own: its
-        # headline and standfirst. One of only a headline, a kicker and a byline goes as before
-        # (the headline is reported as the title). On a thread, a <form> with paragraphs in it
-        # wraps a post (old forum software puts each in one), not a search box or sign-up.
+    if tag in CHROME_TAGS and not _content_in_chrome_tag(element, tag, stats, thread):
         return f"pruned <{tag}>", False
     if generic is None or tag in _NEVER_BY_CLASS:
         return "", False
