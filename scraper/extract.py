@@ -88,7 +88,7 @@ def select_body(
                 return Body(found, "rule")
     candidates = score_candidates(body, stats, generic)
     if not candidates:
-        return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0, 0)).text_chars else Body([], "empty")
+        return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
     # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
     top = _climb(candidates[0], candidates, stats, options, teasers)

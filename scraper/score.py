@@ -27,13 +27,12 @@ _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
 class NodeStats:
     """Text measures of one element's subtree (kept up to date as elements are detached)."""
 
-    __slots__ = ("link_chars", "p_chars", "punct", "text_chars")
+    __slots__ = ("link_chars", "p_chars", "text_chars")
 
-    def __init__(self, text_chars: int, link_chars: int, p_chars: int, punct: int) -> None:
+    def __init__(self, text_chars: int, link_chars: int, p_chars: int) -> None:
         self.text_chars = text_chars
         self.link_chars = link_chars
         self.p_chars = p_chars
-        self.punct = punct
 
     @property
     def link_density(self) -> float:
@@ -56,7 +55,6 @@ def discount(stats: dict[etree._Element, NodeStats], element: etree._Element) ->
         held.text_chars -= gone.text_chars
         held.link_chars -= gone.link_chars
         held.p_chars = max(0, held.p_chars - gone.p_chars)
-        held.punct -= gone.punct
 
 
 def tag_of(element: etree._Element) -> str:
@@ -79,15 +77,14 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     """Measure every element in one pass, children before parents."""
     stats: dict[etree._Element, NodeStats] = {}
     get = stats.get
-    findall = _PUNCT.findall
     for element in reversed(list(root.iter(etree.Element))):
         tag = element.tag
         if tag in _INVISIBLE_TAGS:
-            stats[element] = NodeStats(0, 0, 0, 0)
+            stats[element] = NodeStats(0, 0, 0)
             continue
         # lxml builds a new str on each .text/.tail access, so each is read once.
         own_text = element.text
-        links = p_chars = punct = inner = 0
+        links = p_chars = inner = 0
         if len(element):
             pieces = [own_text or ""]
             for child in element:
@@ -99,17 +96,14 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
                     inner += child_stats.text_chars
                     links += child_stats.link_chars
                     p_chars += child_stats.p_chars
-                    punct += child_stats.punct
             own_text = "".join(pieces)
         own = len(own_text.strip()) if own_text else 0
-        if own:
-            punct += len(findall(own_text))
         text = own + inner
         if tag == "a":
             links = text
         if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")):
             p_chars = max(p_chars, text - links)
-        stats[element] = NodeStats(text, links, p_chars, punct)
+        stats[element] = NodeStats(text, links, p_chars)
     return stats
 
 
