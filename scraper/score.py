@@ -74,9 +74,28 @@ def _chars(text: str | None) -> int:
 
 
 def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
-    """Measure every element in one pass, children before parents."""
+    """Measure every element, children before parents.
+
+    A <p>, <pre> or <blockquote> is a paragraph, and so is a <div> or <td> holding over 80
+    characters of bare text. A page with hardly any of those may set its prose another way:
+    Blogger and old editors wrap each paragraph's sentences in a <span> or <font> inside a
+    <div>. There, and only there, a long inline run makes its block a paragraph too; on pages
+    with real paragraphs such runs are more often reviews, fine print or buy-box notes.
+    """
+    stats = _measure(root, inline_runs=False)
+    held = stats.get(root)
+    if held is not None and held.p_chars < _FEW_PARAGRAPH_CHARS:
+        stats = _measure(root, inline_runs=True)
+    return stats
+
+
+def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element, NodeStats]:
+    """Measure every element in one pass (see measure_tree for `inline_runs`)."""
     stats: dict[etree._Element, NodeStats] = {}
     get = stats.get
+    # Characters of text in inline elements outside links, passed up to the block holding them.
+    flows: dict[etree._Element, int] = {}
+    flow_of = flows.get
     for element in reversed(list(root.iter(etree.Element))):
         tag = element.tag
         if tag in _INVISIBLE_TAGS:
@@ -84,7 +103,7 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
             continue
         # lxml builds a new str on each .text/.tail access, so each is read once.
         own_text = element.text
-        links = p_chars = inner = 0
+        links = p_chars = inner = flow = longest = 0
         if len(element):
             pieces = [own_text or ""]
             for child in element:
@@ -96,18 +115,32 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
                     inner += child_stats.text_chars
                     links += child_stats.link_chars
                     p_chars += child_stats.p_chars
+                    if inline_runs:
+                        child_flow = flow_of(child, 0)
+                        flow += child_flow
+                        longest = max(longest, child_flow)
             own_text = "".join(pieces)
         own = len(own_text.strip()) if own_text else 0
         text = own + inner
         if tag == "a":
             links = text
+        elif inline_runs and tag not in BLOCK_TAGS and tag not in _CONTROL_TAGS:
+            flows[element] = flow + own
         if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")):
             p_chars = max(p_chars, text - links)
+        elif longest > _INLINE_RUN_CHARS and tag in ("div", "td", "li"):
+            p_chars = max(p_chars, flow + own)
         stats[element] = NodeStats(text, links, p_chars)
     return stats
 
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
+# On a page with fewer paragraph characters than this, an inline run over _INLINE_RUN_CHARS
+# makes its <div>, <td> or <li> a paragraph (see measure_tree).
+_FEW_PARAGRAPH_CHARS = 2000
+_INLINE_RUN_CHARS = 150
+# Inline form controls: their text (a menu's options, a button's label) is never prose.
+_CONTROL_TAGS = frozenset({"select", "option", "optgroup", "textarea"})
 # Their text is code or data, never reader-visible prose.
 _INVISIBLE_TAGS = frozenset({"script", "style", "template"})
 

@@ -1,0 +1,44 @@
+"""measure_tree: what counts as a paragraph's characters."""
+
+from __future__ import annotations
+
+from scraper.parse import parse_html
+from scraper.score import measure_tree
+
+_RUN = "The gauge board below the mill race read well above its normal level for the month, " * 3
+
+
+def _p_chars(html: str, element_id: str) -> int:
+    root = parse_html(html)
+    stats = measure_tree(root)
+    return stats[root.get_element_by_id(element_id)].p_chars
+
+
+def test_bare_text_in_a_div_is_a_paragraph() -> None:
+    assert _p_chars(f"<html><body><div id='d'>{_RUN}</div></body></html>", "d") > 200
+
+
+def test_a_span_run_is_a_paragraph_on_a_page_without_paragraphs() -> None:
+    html = f"<html><body><div id='d'><span><b>{_RUN}</b></span></div></body></html>"
+    assert _p_chars(html, "d") > 200
+
+
+def test_a_span_run_is_not_a_paragraph_on_a_page_of_paragraphs() -> None:
+    prose = "".join(f"<p>{_RUN}</p>" for _ in range(10))
+    html = f"<html><body><article>{prose}</article><div id='d'><span>{_RUN}</span></div></body></html>"
+    assert _p_chars(html, "d") == 0
+
+
+def test_links_and_menus_are_no_run() -> None:
+    options = "".join(f"<option>{word} category of the archive</option>" for word in "abcdefghij")
+    html = (
+        f"<html><body><div id='links'><a href='/x'>{_RUN}</a></div>"
+        f"<div id='menu'><select>{options}</select></div></body></html>"
+    )
+    assert _p_chars(html, "links") == 0
+    assert _p_chars(html, "menu") == 0
+
+
+def test_short_runs_do_not_add_up() -> None:
+    spans = "".join(f"<span>Price {n}.99 with free delivery</span>" for n in range(20))
+    assert _p_chars(f"<html><body><div id='d'>{spans}</div></body></html>", "d") == 0
