@@ -248,9 +248,9 @@ def prune_chrome(
         if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
             continue
         # Most of the page's prose stays whatever holds it (nothing else can be the article),
-        # unless it is an <aside> outside the article's markers: a sidebar of excerpts can
-        # outweigh a short post.
-        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag != "aside" or element in holders):
+        # unless it is an <aside> or <footer> outside the article's markers: a sidebar of
+        # excerpts, or a footer of addresses and legal notices, can outweigh a short post.
+        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in ("aside", "footer") or element in holders):
             continue
         if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
             continue
