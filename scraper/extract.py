@@ -25,6 +25,9 @@ _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "t
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
+# A link-heavy paragraph whose own words before its first link run this long is a sentence.
+_SENTENCE_LEAD_CHARS = 30
+_ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
 # Our pick is widened to the enclosing <main> when it holds less than this share of main's text.
 _WIDEN_SHARE = 0.25
 # A body whose paragraph text is under this share of all its text is a listing of items.
@@ -370,7 +373,7 @@ def _mark_dense_and_phrases(
         is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
         if is_box and not listing and (
             s.link_density > options.max_link_density and s.text_chars < 2000
-        ):
+        ) and not (tag == "p" and _sentence_around_link(element, texts)):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
@@ -389,6 +392,16 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _sentence_around_link(paragraph: etree._Element, texts: dict[etree._Element, str]) -> bool:
+    """True for a paragraph that is a sentence with a link in it, not a link with a label.
+
+    "The suspect was convicted and <a>sentenced to life</a>." opens with a clause of its own
+    and ends as a sentence does; "Read more: <a>headline</a>" opens with a short label.
+    """
+    lead = " ".join((paragraph.text or "").split())
+    return len(lead) >= _SENTENCE_LEAD_CHARS and _ENDS_SENTENCE.search(texts[paragraph]) is not None
 
 
 def _leading_label(element: etree._Element) -> str:
