@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from lxml import etree
 
 from scraper.errors import InputError
-from scraper.extract import filter_clutter, select_body
+from scraper.extract import Body, filter_clutter, select_body
 from scraper.kind import page_kind
 from scraper.metadata import read_metadata
-from scraper.models import Article, Metadata, Options
+from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
-from scraper.render import render_blocks, render_html, render_markdown, render_text
+from scraper.render import Block, render_blocks, render_html, render_markdown, render_text
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
 from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
@@ -194,28 +194,26 @@ def _run(
         metadata = _override(metadata, overrides)
     title = overrides.get("title") or _choose_title(root, meta_title, metadata.sitename, ruleset.generic)
 
-    generic = ruleset.generic if rule is None or rule.use_generic else None
     kind = page_kind(root, url, ruleset.generic)
-    thread = kind == "thread"
-    stats = measure_tree(root)
-    body = prune_tree(root, rule, generic, options, stats, trace, thread)
-    chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
-    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace)
-    _drop_title_heading(chosen.containers, title, trace)
-    if trace is not None:
-        for container in chosen.containers:
-            trace.record(container, "kept", f"article body ({chosen.path})")
-
-    blocks = render_blocks(chosen.containers, url)
-    text = render_text(blocks)
-    path = chosen.path if text.strip() else "empty"
+    found = _find_body(root, url, rule, ruleset, options, title, trace, thread=kind == "thread")
+    text = found.text
     short = len(text) < options.second_opinion_below_chars
     cluttered_product = kind == "product" and 0 < options.product_second_opinion_chars <= len(text)
-    if (short or cluttered_product) and chosen.path != "rule":
-        other = second_opinion(html, url, precise=short)
-        if short and len(text) < _NEARLY_NOTHING_CHARS and len(other) < _NEARLY_NOTHING_CHARS:
-            # Neither precise answer found a body (a listing, a page of cards): trafilatura's
-            # default settings, with their fallbacks, are the last try.
+    asked = (short or cluttered_product) and found.path != "rule"
+    other = second_opinion(html, url, precise=short) if asked else ""
+    if kind == "page" and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
+        # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
+        # prose is its discussion (a link shared for comment) is a thread: its tree is read
+        # again from the source, with the replies as content.
+        again = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
+        resolve_streamed(again, html)
+        retry = _find_body(again, url, rule, ruleset, options, title, trace, thread=True)
+        if len(retry.text) >= _NEARLY_NOTHING_CHARS:
+            found, text = retry, retry.text
+    if asked:
+        if short and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
+            # Nor is it a thread (a listing, a page of cards): trafilatura's default settings,
+            # with their fallbacks, are the last try.
             other = second_opinion(html, url, precise=False)
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar. On a product page, where clutter
@@ -225,7 +223,7 @@ def _run(
         ):
             if trace is not None:
                 why = "our scorer found too little" if short else "the tighter answer on a product page"
-                trace.record(body, "kept", f"second opinion (trafilatura): {why}")
+                trace.record(found.body, "kept", f"second opinion (trafilatura): {why}")
             return Article(
                 url=url,
                 title=title,
@@ -240,12 +238,51 @@ def _run(
         url=url,
         title=title,
         text=text,
-        markdown=render_markdown(title, blocks) if text else "",
-        html=render_html(chosen.containers, title, url) if text and options.render_html else "",
+        markdown=render_markdown(title, found.blocks) if text else "",
+        html=render_html(found.chosen.containers, title, url) if text and options.render_html else "",
         metadata=metadata,
-        path=path,
+        path=found.path if text.strip() else "empty",
         rule_id=rule.id if rule is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The article body one extraction pass chose, and its rendering."""
+
+    body: etree._Element
+    chosen: Body
+    blocks: list[Block]
+    text: str
+
+    @property
+    def path(self) -> ExtractionPath:
+        return self.chosen.path
+
+
+def _find_body(
+    root: etree._Element,
+    url: str | None,
+    rule: SiteRule | None,
+    ruleset: RuleSet,
+    options: Options,
+    title: str | None,
+    trace: Trace | None,
+    *,
+    thread: bool,
+) -> _Found:
+    """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
+    generic = ruleset.generic if rule is None or rule.use_generic else None
+    stats = measure_tree(root)
+    body = prune_tree(root, rule, generic, options, stats, trace, thread)
+    chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
+    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace)
+    _drop_title_heading(chosen.containers, title, trace)
+    if trace is not None:
+        for container in chosen.containers:
+            trace.record(container, "kept", f"article body ({chosen.path}{', as a thread' if thread else ''})")
+    blocks = render_blocks(chosen.containers, url)
+    return _Found(body, chosen, blocks, render_text(blocks))
 
 
 def _override(metadata: Metadata, overrides: dict[str, str]) -> Metadata:

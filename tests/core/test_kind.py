@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,21 @@ def test_a_page_of_cards_gets_trafilatura_default_settings_as_a_last_try() -> No
     assert article.path == "second-opinion"
     assert article.text == second_opinion(page, url, precise=False)
     assert "Headphone story 0" in article.text and "Headphone story 11" in article.text
+
+
+_DISCUSSION = Path(__file__).parent.parent / "fixtures" / "pages" / "link-shared-for-discussion"
+_DISCUSSION_URL = "https://linkpile.example/s/k2x9/why_our_sensor_network_switched_to_lora"
+
+
+def test_a_page_whose_only_prose_is_comments_is_read_as_a_thread() -> None:
+    page = (_DISCUSSION / "source.html").read_text(encoding="utf-8")
+    url = _DISCUSSION_URL
+    root = parse_html(page)
+    assert page_kind(root, url, default_ruleset().generic) == "page"
+    # Neither we (comments pruned) nor trafilatura's precise mode find a body.
+    assert len(second_opinion(page, url, precise=True)) < 100
+    for options in (scraper.Options(), scraper.Options(second_opinion_below_chars=0, product_second_opinion_chars=0)):
+        article = scraper.clean(page, url=url, options=options)
+        assert article.path == "scorer"
+        assert "forty soil probes" in article.text and "two years on a pair of aa cells" in article.text.lower()
+        assert "Login" not in article.text
