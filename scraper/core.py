@@ -123,16 +123,17 @@ def _in_masthead(h1: etree._Element, generic: GenericRules) -> bool:
     return masthead
 
 
-def _headline_candidates(root: etree._Element, site: str, generic: GenericRules) -> list[str]:
-    """Return <h1> texts that are not the site's logo or masthead."""
+def _headline_candidates(root: etree._Element, site: str, generic: GenericRules) -> tuple[list[str], set[str]]:
+    """Return <h1> texts that are not the site's logo or masthead, and the masthead names."""
     result = []
+    mastheads = set()
     for h1 in root.iter("h1"):
-        if _in_masthead(h1, generic):
-            continue
         text = " ".join(h1.text_content().split())
-        if text and text.lower() != site:
+        if _in_masthead(h1, generic):
+            mastheads.add(text.lower())
+        elif text and text.lower() != site:
             result.append(text)
-    return result
+    return result, mastheads
 
 
 def _choose_title(
@@ -140,7 +141,7 @@ def _choose_title(
 ) -> str | None:
     """Pick the headline: an <h1> the page title contains, else the page title minus the site name."""
     site = (sitename or "").lower()
-    headings = _headline_candidates(root, site, generic)
+    headings, mastheads = _headline_candidates(root, site, generic)
     titles = _page_titles(root, meta_title)
     for title in titles:
         pieces = {p.strip().lower() for p in _TITLE_SEPARATORS.split(title)}
@@ -149,10 +150,16 @@ def _choose_title(
             return max(inside, key=len)
     if not titles:
         return headings[0] if headings else None
-    parts = [p.strip() for p in _TITLE_SEPARATORS.split(titles[0]) if p.strip() and p.strip().lower() != site]
+    first = titles[0]
+    for name in (site, *mastheads):
+        # Blogger's "Blog name: Post title", with no space before the colon to split on.
+        if name and first.lower().startswith(name + ":") and first[len(name) + 1 :].strip():
+            first = first[len(name) + 1 :].strip()
+            break
+    parts = [p.strip() for p in _TITLE_SEPARATORS.split(first) if p.strip() and p.strip().lower() != site]
     if len(parts) > 1:
         return max(parts, key=len)
-    return parts[0] if parts else titles[0]
+    return parts[0] if parts else first
 
 
 def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:
