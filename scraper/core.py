@@ -283,7 +283,7 @@ def _find_body(
     stats = measure_tree(root)
     body = prune_tree(root, rule, generic, options, stats, trace, thread)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
-    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace)
+    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:

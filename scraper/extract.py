@@ -9,7 +9,7 @@ from lxml import etree
 
 from scraper.models import ExtractionPath, Options
 from scraper.prune import detach
-from scraper.rules.model import GenericRules, SiteRule
+from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
 from scraper.score import (
     BLOCK_TAGS,
     HEADING_TAGS,
@@ -232,8 +232,12 @@ def filter_clutter(
     options: Options,
     stats: dict[etree._Element, NodeStats],
     trace: Trace | None,
+    thread: bool = False,
 ) -> None:
-    """Drop clutter inside the chosen containers, in place."""
+    """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too)."""
+    phrases = generic.clutter_text
+    if thread and generic.thread_clutter_text is not None:
+        phrases = generic.thread_clutter_text
     seen: dict[str, etree._Element | None] = {}
     for container in containers:
         doomed: dict[etree._Element, str] = {}
@@ -244,7 +248,7 @@ def filter_clutter(
         listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
         texts = _Texts()
         _mark_clutter_sections(container, stats, generic, doomed, texts)
-        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases)
         if not listing:
             _mark_teaser_runs(container, stats, options, doomed)
         _mark_repeats(container, seen, doomed, texts)
@@ -349,7 +353,8 @@ def _mark_dense_and_phrases(
     options: Options,
     doomed: dict[etree._Element, str],
     texts: dict[etree._Element, str],
-    listing: bool = False,
+    listing: bool,
+    phrases: CaselessPattern,
 ) -> None:
     """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
     patterns = rule.drop_text if rule is not None else ()
@@ -358,7 +363,7 @@ def _mark_dense_and_phrases(
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
             text = texts[element]
-            if 0 < len(text) <= 40 and generic.clutter_text.match(text):
+            if 0 < len(text) <= 40 and phrases.match(text):
                 doomed[element] = f"clutter link {text!r}"
             continue
         if not tag or element is container or tag not in BLOCK_TAGS:
@@ -378,7 +383,7 @@ def _mark_dense_and_phrases(
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
             text = texts[element]
-            if generic.clutter_text.match(text):
+            if phrases.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
         if s.text_chars <= 200 and s.link_density >= 0.25:

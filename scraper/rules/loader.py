@@ -80,7 +80,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
     "attributes": ("boilerplate", "weak", "content", "neutral"),
     "remove": ("selectors",),
-    "threads": ("urls", "markup", "reply_tokens"),
+    "threads": ("urls", "markup", "reply_tokens", "phrases"),
     "products": ("markup", "not_markup"),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -270,6 +270,14 @@ def load_generic(file: Path) -> GenericRules:
         thread_markup=_any_regex(strings("threads", "markup"), path=where, key="threads.markup"),
         thread_attr=_token_regex(strings("threads", "reply_tokens"), path=where, key="threads.reply_tokens")
         if strings("threads", "reply_tokens")
+        else None,
+        # On a thread both lists apply: built as one pattern, so a block is matched once.
+        thread_clutter_text=_caseless(
+            _phrase_regex(
+                strings("clutter", "phrases") + strings("threads", "phrases"), path=where, key="threads.phrases"
+            )
+        )
+        if strings("threads", "phrases")
         else None,
         product_markup=_any_regex(strings("products", "markup"), path=where, key="products.markup"),
         product_not_markup=_any_regex(strings("products", "not_markup"), path=where, key="products.not_markup"),

@@ -114,6 +114,9 @@ class GenericRules:
     thread_markup: re.Pattern[str] | None = None
     # class/id tokens of replies, not pruned on thread pages.
     thread_attr: re.Pattern[str] | None = None
+    # The clutter phrases plus those that are a forum's bookkeeping on thread pages only (a
+    # member card's "Joined", "Messages"); elsewhere such a word may be a heading of the text.
+    thread_clutter_text: CaselessPattern | None = None
     # Whole class names that say nothing about content (page builders' wrappers such as
     # "elementor-widget-text-editor"): dropped before the tokens above are looked for.
     neutral_attr: re.Pattern[str] | None = None

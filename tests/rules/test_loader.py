@@ -269,3 +269,25 @@ def test_token_patterns_with_case_dependent_parts_keep_only_the_slow_regex(tmp_p
     assert generic.boilerplate_attr.lowered is None
     for attrs in ("x NAV y", "x nav y", "Ad", "SIDEBAR", "key"):
         assert bool(generic.boilerplate_attr.search(attrs)) == bool(generic.boilerplate_attr.regex.search(attrs))
+
+
+@pytest.mark.parametrize("text", ["Joined", "Joined: Oct 22, 2005", "Messages 9,871", "Posts: 673", "Offline", "Reply #4"])
+def test_thread_phrases_apply_on_threads_only(text: str) -> None:
+    generic = default_ruleset().generic
+    assert generic.thread_clutter_text is not None
+    assert generic.thread_clutter_text.match(text)
+    assert not generic.clutter_text.match(text)
+
+
+def test_thread_phrases_include_the_generic_phrases_and_spare_prose() -> None:
+    thread = default_ruleset().generic.thread_clutter_text
+    assert thread is not None
+    assert thread.match("Skip to content") and thread.match("Advertisement")
+    assert not thread.match("Joined the army in 1990.")
+    assert not thread.match("Messages from the front")
+
+
+def test_broken_thread_phrase_names_its_key(tmp_path: Path) -> None:
+    write(tmp_path, "generic.toml", 'schema = 1\nkind = "generic"\n[threads]\nphrases = ["(unclosed"]\n')
+    with pytest.raises(RuleError, match=r"threads\.phrases"):
+        load_ruleset([tmp_path])
