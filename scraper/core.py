@@ -189,8 +189,7 @@ def _run(
         raise InputError(f"expected HTML as str or bytes, got {type(html).__name__}")
     options = options or Options()
     ruleset = rules if rules is not None else default_ruleset()
-    root = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
-    resolve_streamed(root, html)
+    root = _read_tree(html, options)
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
@@ -212,9 +211,7 @@ def _run(
         # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
         # prose is its discussion (a link shared for comment) is a thread: its tree is read
         # again from the source, with the replies as content.
-        again = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
-        resolve_streamed(again, html)
-        retry = _find_body(again, url, rule, ruleset, options, title, trace, thread=True)
+        retry = _find_body(_read_tree(html, options), url, rule, ruleset, options, title, trace, thread=True)
         if len(retry.text) >= _NEARLY_NOTHING_CHARS:
             found, text = retry, retry.text
     if asked:
@@ -251,6 +248,13 @@ def _run(
         path=found.path if text.strip() else "empty",
         rule_id=rule.id if rule is not None else None,
     )
+
+
+def _read_tree(html: str | bytes, options: Options) -> etree._Element:
+    """Parse the page as a browser shows it (React's streamed chunks in their places)."""
+    root = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
+    resolve_streamed(root, html)
+    return root
 
 
 @dataclass(frozen=True)

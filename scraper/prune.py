@@ -11,6 +11,9 @@ from scraper.trace import Trace
 
 # Structural tags that are chrome unless they hold the article.
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
+# Chrome beside or under the article (a sidebar of excerpts, a footer of addresses and legal
+# notices) can hold most of a short page's prose and still not be its article.
+_SIDE_TAGS = frozenset({"aside", "footer"})
 # An element that holds at least this share of the page's prose is never pruned as chrome.
 _HOLDS_ARTICLE_SHARE = 0.4
 # ... and one holding this share is kept whatever it is called: nothing else can be the article.
@@ -248,9 +251,8 @@ def prune_chrome(
         if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
             continue
         # Most of the page's prose stays whatever holds it (nothing else can be the article),
-        # unless it is an <aside> or <footer> outside the article's markers: a sidebar of
-        # excerpts, or a footer of addresses and legal notices, can outweigh a short post.
-        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in ("aside", "footer") or element in holders):
+        # unless it is an <aside> or <footer> outside the article's markers.
+        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in _SIDE_TAGS or element in holders):
             continue
         if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
             continue

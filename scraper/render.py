@@ -223,7 +223,9 @@ def _holds_loose_content(table: etree._Element) -> bool:
     """True for a table with text in children that are no rows: broken markup that libxml2
     left inside the table (paragraphs after a layout row). Such a table renders as blocks."""
     return any(
-        tag_of(child) and tag_of(child) not in _TABLE_PARTS and child.text_content().strip() for child in table
+        tag_of(child) not in _TABLE_PARTS and child.text_content().strip()
+        for child in table
+        if tag_of(child)
     )
 
 
