@@ -89,8 +89,6 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
 
 # Characters by which the second opinion must beat our own text to replace it.
 _SECOND_OPINION_MARGIN = 200
-# A product page's second answer is taken only if it holds at least a short description.
-_PRODUCT_MIN_CHARS = 100
 # Below this many characters neither our scorer nor trafilatura's precise mode found a body.
 _NEARLY_NOTHING_CHARS = 100
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
@@ -201,12 +199,12 @@ def _run(
     title = overrides.get("title") or _choose_title(root, meta_title, metadata.sitename, ruleset.generic)
 
     kind = page_kind(root, url, ruleset.generic)
-    found = _find_body(root, url, rule, ruleset, options, title, trace, thread=kind == "thread")
+    found = _find_body(
+        root, url, rule, ruleset, options, title, trace, thread=kind == "thread", product=kind == "product"
+    )
     text = found.text
-    short = len(text) < options.second_opinion_below_chars
-    cluttered_product = kind == "product" and 0 < options.product_second_opinion_chars <= len(text)
-    asked = (short or cluttered_product) and found.path != "rule"
-    other = second_opinion(html, url, precise=short) if asked else ""
+    asked = len(text) < options.second_opinion_below_chars and found.path != "rule"
+    other = second_opinion(html, url, precise=True) if asked else ""
     if kind == "page" and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
         # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
         # prose is its discussion (a link shared for comment) is a thread: its tree is read
@@ -215,19 +213,15 @@ def _run(
         if len(retry.text) >= _NEARLY_NOTHING_CHARS:
             found, text = retry, retry.text
     if asked:
-        if short and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
+        if max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
             # Nor is it a thread (a listing, a page of cards): trafilatura's default settings,
             # with their fallbacks, are the last try.
             other = second_opinion(html, url, precise=False)
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
-        # answer is our story plus a credit line or a sidebar. On a product page, where clutter
-        # outweighs the description, the tighter of two answers is the cleaner one.
-        if (short and len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN)) or (
-            cluttered_product and _PRODUCT_MIN_CHARS <= len(other) < len(text)
-        ):
+        # answer is our story plus a credit line or a sidebar.
+        if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
             if trace is not None:
-                why = "our scorer found too little" if short else "the tighter answer on a product page"
-                trace.record(found.body, "kept", f"second opinion (trafilatura): {why}")
+                trace.record(found.body, "kept", "second opinion (trafilatura): our scorer found too little")
             return Article(
                 url=url,
                 title=title,
@@ -281,13 +275,14 @@ def _find_body(
     trace: Trace | None,
     *,
     thread: bool,
+    product: bool = False,
 ) -> _Found:
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
     generic = ruleset.generic if rule is None or rule.use_generic else None
     stats = measure_tree(root)
-    body = prune_tree(root, rule, generic, options, stats, trace, thread)
+    body = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
-    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread)
+    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:

@@ -233,6 +233,7 @@ def filter_clutter(
     stats: dict[etree._Element, NodeStats],
     trace: Trace | None,
     thread: bool = False,
+    product: bool = False,
 ) -> None:
     """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too)."""
     phrases = generic.clutter_text
@@ -252,6 +253,8 @@ def filter_clutter(
         if not listing:
             _mark_teaser_runs(container, stats, options, doomed)
         _mark_repeats(container, seen, doomed, texts)
+        if product:
+            _mark_layout_copies(container, doomed, texts)
         for element, why in doomed.items():
             if any(a in doomed for a in element.iterancestors()):
                 continue
@@ -299,6 +302,34 @@ def _doom_copy(run: list[etree._Element], doomed: dict[etree._Element, str]) -> 
     if len(run) >= _REPEAT_MIN_RUN:
         for element in run:
             doomed.setdefault(element, f"repeats a run of {len(run)} blocks from elsewhere on the page")
+
+
+# Blocks compared whole on a shop page, and the text one needs to count as a copy there.
+_LAYOUT_BLOCKS = ("div", "section", "p", "ul", "ol", "dl", "table", "li", "blockquote")
+_LAYOUT_COPY_MIN_CHARS = 100
+
+
+def _mark_layout_copies(
+    container: etree._Element, doomed: dict[etree._Element, str], texts: dict[etree._Element, str]
+) -> None:
+    """A shop prints its description once per layout (phone and desktop, a tab and an accordion).
+
+    On a product page a block whose text equals an earlier block's, word for word, is that
+    second copy, whatever its size, unless one holds the other (a wrapper and its only child).
+    On articles a lone repeat is a pull quote or a refrain, so this runs on shop pages only.
+    """
+    seen: dict[str, etree._Element] = {}
+    for element in container.iter(*_LAYOUT_BLOCKS):
+        text = texts[element]
+        if len(text) < _LAYOUT_COPY_MIN_CHARS:
+            continue
+        first = seen.get(text)
+        if first is None:
+            seen[text] = element
+        elif element in doomed or any(a is first or a in doomed for a in element.iterancestors()):
+            continue
+        else:
+            doomed[element] = "a second copy of a block on a shop page"
 
 
 def _mark_clutter_sections(

@@ -51,11 +51,6 @@ class Options:
     # Ask trafilatura for a second opinion when our body is shorter than this (characters);
     # it runs on about 4% of pages and raises F1 on every development set (docs/accuracy.md). 0 turns it off.
     second_opinion_below_chars: int = 600
-    # On a product page (schema.org Product markup, no article markup) whose body has at least
-    # this many characters, ask trafilatura too and keep the tighter answer: there reviews, specs
-    # and recommendations pile up around the description (wcxb product F1 .559 -> .598). A call
-    # costs about 80 ms on such pages, which are heavy for every extractor. 0 turns it off.
-    product_second_opinion_chars: int = 600
 
     def tuned(self) -> Options:
         """Return the options with `favor` applied to the thresholds it moves (measured in docs/accuracy.md)."""

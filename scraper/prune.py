@@ -153,6 +153,7 @@ def _chrome_reason(
     stats: NodeStats,
     thread: bool,
     suspects: dict[str, bool],
+    product: bool = False,
 ) -> tuple[str, bool]:
     """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak.
 
@@ -169,10 +170,13 @@ def _chrome_reason(
     if not attrs:
         return "", False
     weak = generic.weak_attr
+    shop = generic.product_attr if product else None
     suspect = suspects.get(attrs)
     if suspect is None:
         suspect = suspects[attrs] = bool(
-            generic.boilerplate_attr.search(attrs) or (weak is not None and weak.search(attrs))
+            generic.boilerplate_attr.search(attrs)
+            or (weak is not None and weak.search(attrs))
+            or (shop is not None and shop.search(attrs))
         )
     if not suspect:
         # Most elements stop here. The steps below only take names out, which never makes a
@@ -188,6 +192,8 @@ def _chrome_reason(
         return "", False
     if generic.boilerplate_attr.search(attrs):
         return f"pruned class/id {attrs[:60]!r}", False
+    if shop is not None and shop.search(attrs):
+        return f"pruned shop class/id {attrs[:60]!r}", False
     if weak is not None and weak.search(attrs):
         # "category-news" on a post, "post" beside "has-header": a class that is only content wins.
         if tag in ("article", "main") or any(
@@ -229,6 +235,7 @@ def prune_chrome(
     keep: set[etree._Element],
     trace: Trace | None,
     thread: bool = False,
+    product: bool = False,
 ) -> None:
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
     page_prose = stats[body].p_chars if body in stats else 0
@@ -243,7 +250,7 @@ def prune_chrome(
         s = stats.get(element)
         if s is None:
             continue
-        why, weak = _chrome_reason(element, tag, generic, s, thread, suspects)
+        why, weak = _chrome_reason(element, tag, generic, s, thread, suspects, product)
         if not why:
             continue
         # A big share of the page's prose is the article only if it holds the headline or an
@@ -272,6 +279,7 @@ def prune_tree(
     stats: dict[etree._Element, NodeStats],
     trace: Trace | None = None,
     thread: bool = False,
+    product: bool = False,
 ) -> etree._Element:
     """Apply rule removals and generic pruning to `root` in place (keeping `stats` true); return the body."""
     keep = _protected(root, rule)
@@ -292,5 +300,5 @@ def prune_tree(
     body = root.find("body")
     if body is None:
         body = root
-    prune_chrome(body, generic, stats, keep, trace, thread)
+    prune_chrome(body, generic, stats, keep, trace, thread, product)
     return body

@@ -23,5 +23,5 @@ def extraction_options(args: argparse.Namespace) -> dict[str, Any]:
     """Return the `Options` fields the extraction options set."""
     chosen: dict[str, Any] = {"favor": args.favor}
     if args.no_second_opinion:
-        chosen.update(second_opinion_below_chars=0, product_second_opinion_chars=0)
+        chosen.update(second_opinion_below_chars=0)
     return chosen

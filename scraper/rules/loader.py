@@ -81,7 +81,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "attributes": ("boilerplate", "weak", "content", "neutral"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases"),
-    "products": ("markup", "not_markup"),
+    "products": ("markup", "not_markup", "boilerplate"),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -281,6 +281,9 @@ def load_generic(file: Path) -> GenericRules:
         else None,
         product_markup=_any_regex(strings("products", "markup"), path=where, key="products.markup"),
         product_not_markup=_any_regex(strings("products", "not_markup"), path=where, key="products.not_markup"),
+        product_attr=_token_pattern(strings("products", "boilerplate"), path=where, key="products.boilerplate")
+        if strings("products", "boilerplate")
+        else None,
     )
 
 

@@ -124,6 +124,8 @@ class GenericRules:
     product_markup: re.Pattern[str] | None = None
     # ... unless the page also says it is an article (a review that marks up the product it reviews).
     product_not_markup: re.Pattern[str] | None = None
+    # class / id tokens of a shop page's buy box, reviews and recommendations (product pages only).
+    product_attr: CaselessPattern | None = None
     # `remove` split for speed: bare tag names (one C-level walk for all of them) and the rest.
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()

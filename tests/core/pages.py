@@ -123,3 +123,16 @@ def shop_page(markup: str) -> str:
 def product_ld() -> str:
     """JSON-LD that marks a page as a product page."""
     return '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product"}</script>'
+
+
+def card_page() -> str:
+    """A topic page of twelve linked cards: our scorer keeps one, trafilatura's default settings all."""
+    cards = "".join(
+        f'<div class="post-card"><a href="/topic/headphones/{i}"><b>Headphone story {i}: new colours</b>'
+        f" <span>Retailer-exclusive colourways for model {i} arrive today.</span></a></div>"
+        for i in range(12)
+    )
+    return (
+        "<html><head><title>headphones</title></head><body><header><nav><a href='/'>Home</a></nav></header>"
+        f"<h1>headphones</h1><div class='grid'>{cards}</div><footer>Site</footer></body></html>"
+    )

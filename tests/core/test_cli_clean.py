@@ -412,13 +412,12 @@ def test_unclosed_tags_still_print_every_paragraph(tmp_path: Path) -> None:
 
 
 def test_no_second_opinion_keeps_our_own_answer(tmp_path: Path) -> None:
-    # On a product page trafilatura is asked too, and its tighter answer (without the reviews)
-    # wins; --no-second-opinion keeps our scorer's answer, reviews and all.
-    file = tmp_path / "mug.html"
-    file.write_text(pages.shop_page(pages.product_ld()), encoding="utf-8")
-    url = "https://shop.example/p/mug"
+    # On a page of cards our scorer keeps one card, and trafilatura's answer (every card) wins;
+    # --no-second-opinion keeps our scorer's answer.
+    file = tmp_path / "cards.html"
+    file.write_text(pages.card_page(), encoding="utf-8")
+    url = "https://site.example/topic/headphones"
     asked = json.loads(run(str(file), "--url", url, "--format", "json").stdout)
     alone = json.loads(run(str(file), "--url", url, "--format", "json", "--no-second-opinion").stdout)
-    assert asked["path"] == "second-opinion" and "Review 11" not in asked["text"]
-    assert alone["path"] == "scorer" and "Review 11" in alone["text"]
-    assert "thrown by hand" in alone["text"] and "thrown by hand" in asked["text"]
+    assert asked["path"] == "second-opinion" and "Headphone story 11" in asked["text"]
+    assert alone["path"] != "second-opinion" and "Headphone story 11" not in alone["text"]

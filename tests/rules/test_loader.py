@@ -291,3 +291,18 @@ def test_broken_thread_phrase_names_its_key(tmp_path: Path) -> None:
     write(tmp_path, "generic.toml", 'schema = 1\nkind = "generic"\n[threads]\nphrases = ["(unclosed"]\n')
     with pytest.raises(RuleError, match=r"threads\.phrases"):
         load_ruleset([tmp_path])
+
+
+@pytest.mark.parametrize("attrs", ["yotpo-reviews-widget", "product-reviews", "recently-viewed", "klarna-placement"])
+def test_shop_tokens_are_their_own_list(attrs: str) -> None:
+    # A shop's widgets are pruned on product pages only; on an article "reviews" is a section name.
+    generic = default_ruleset().generic
+    assert generic.product_attr is not None
+    assert generic.product_attr.search(attrs)
+    assert not generic.boilerplate_attr.search(attrs)
+
+
+def test_broken_shop_token_names_its_key(tmp_path: Path) -> None:
+    write(tmp_path, "generic.toml", 'schema = 1\nkind = "generic"\n[products]\nboilerplate = ["(unclosed"]\n')
+    with pytest.raises(RuleError, match=r"products\.boilerplate"):
+        load_ruleset([tmp_path])
