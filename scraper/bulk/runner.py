@@ -13,6 +13,7 @@ becomes an error record, the others are cleaned as usual.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -133,6 +134,9 @@ def _init_worker(config: WorkerConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_parent(os.getppid())
     _context = make_context(config)
+    # As in the solo child: the modules and rules live as long as the worker, so the collector
+    # leaves them alone (half of its time per page on the development sets).
+    gc.freeze()
 
 
 def watch_parent(parent: int) -> None:

@@ -157,9 +157,10 @@ def _child_main(
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         watch_parent(parent)
-        # Nothing below frees the objects the fork inherited: keep the collector off them (no copy-on-write).
-        gc.freeze()
         context = make_context(config)
+        # Nothing below frees the objects the fork inherited or the rules just loaded: keep the
+        # collector off them (no copy-on-write, and each full collection walks only the page's objects).
+        gc.freeze()
         for item in islice(items, skip, None):
             _send(fd, _BEGIN, (item.id, item.source, item.url))
             try:
