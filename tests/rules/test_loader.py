@@ -271,7 +271,14 @@ def test_token_patterns_with_case_dependent_parts_keep_only_the_slow_regex(tmp_p
         assert bool(generic.boilerplate_attr.search(attrs)) == bool(generic.boilerplate_attr.regex.search(attrs))
 
 
-@pytest.mark.parametrize("text", ["Joined", "Joined: Oct 22, 2005", "Messages 9,871", "Posts: 673", "Offline", "Reply #4"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Joined", "Joined: Oct 22, 2005", "Messages 9,871", "Posts: 673", "Offline", "Reply #4",
+        "Established Member", "Last edited: Oct 14, 2024", "Last edited by chunix (2025-11-01 15:15:18)",
+        "Views 26.2k", "Replies: 154", "Oct 12, 2024", "12 October 2024 at 14:05", "2024-10-12 14:05", "Quote",
+    ],
+)
 def test_thread_phrases_apply_on_threads_only(text: str) -> None:
     generic = default_ruleset().generic
     assert generic.thread_clutter_text is not None
@@ -285,6 +292,8 @@ def test_thread_phrases_include_the_generic_phrases_and_spare_prose() -> None:
     assert thread.match("Skip to content") and thread.match("Advertisement")
     assert not thread.match("Joined the army in 1990.")
     assert not thread.match("Messages from the front")
+    assert not thread.match("On Oct 12, 2024 the ferry ran late.")
+    assert not thread.match("Quote of the day: fair winds.")
 
 
 def test_broken_thread_phrase_names_its_key(tmp_path: Path) -> None:
