@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from scraper.models import Options
-from scraper.rules.model import GenericRules, Selector, SiteRule
+from scraper.rules.model import CaselessPattern, GenericRules, Selector, SiteRule
 from scraper.score import NodeStats, attr_text, discount, tag_of
 from scraper.trace import Trace
 
@@ -153,7 +153,7 @@ def _chrome_reason(
     stats: NodeStats,
     thread: bool,
     suspects: dict[str, bool],
-    product: bool = False,
+    kind_attr: CaselessPattern | None = None,
 ) -> tuple[str, bool]:
     """Return why `element` looks like chrome ('' if it does not) and whether the evidence is weak.
 
@@ -170,13 +170,12 @@ def _chrome_reason(
     if not attrs:
         return "", False
     weak = generic.weak_attr
-    shop = generic.product_attr if product else None
     suspect = suspects.get(attrs)
     if suspect is None:
         suspect = suspects[attrs] = bool(
             generic.boilerplate_attr.search(attrs)
             or (weak is not None and weak.search(attrs))
-            or (shop is not None and shop.search(attrs))
+            or (kind_attr is not None and kind_attr.search(attrs))
         )
     if not suspect:
         # Most elements stop here. The steps below only take names out, which never makes a
@@ -192,8 +191,8 @@ def _chrome_reason(
         return "", False
     if generic.boilerplate_attr.search(attrs):
         return f"pruned class/id {attrs[:60]!r}", False
-    if shop is not None and shop.search(attrs):
-        return f"pruned shop class/id {attrs[:60]!r}", False
+    if kind_attr is not None and kind_attr.search(attrs):
+        return f"pruned class/id {attrs[:60]!r} ({'thread' if thread else 'product page'})", False
     if weak is not None and weak.search(attrs):
         # "category-news" on a post, "post" beside "has-header": a class that is only content wins.
         if tag in ("article", "main") or any(
@@ -240,6 +239,10 @@ def prune_chrome(
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
     page_prose = stats[body].p_chars if body in stats else 0
     holders = _article_anchors(body, stats, page_prose)
+    # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
+    kind_attr = None
+    if generic is not None:
+        kind_attr = generic.thread_boilerplate_attr if thread else generic.product_attr if product else None
     doomed: list[tuple[etree._Element, str]] = []
     skip: set[etree._Element] = set()
     suspects: dict[str, bool] = {}
@@ -250,7 +253,7 @@ def prune_chrome(
         s = stats.get(element)
         if s is None:
             continue
-        why, weak = _chrome_reason(element, tag, generic, s, thread, suspects, product)
+        why, weak = _chrome_reason(element, tag, generic, s, thread, suspects, kind_attr)
         if not why:
             continue
         # A big share of the page's prose is the article only if it holds the headline or an

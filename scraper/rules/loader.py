@@ -80,7 +80,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
     "attributes": ("boilerplate", "weak", "content", "neutral"),
     "remove": ("selectors",),
-    "threads": ("urls", "markup", "reply_tokens", "phrases"),
+    "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
     "products": ("markup", "not_markup", "boilerplate"),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -278,6 +278,9 @@ def load_generic(file: Path) -> GenericRules:
             )
         )
         if strings("threads", "phrases")
+        else None,
+        thread_boilerplate_attr=_token_pattern(strings("threads", "boilerplate"), path=where, key="threads.boilerplate")
+        if strings("threads", "boilerplate")
         else None,
         product_markup=_any_regex(strings("products", "markup"), path=where, key="products.markup"),
         product_not_markup=_any_regex(strings("products", "not_markup"), path=where, key="products.not_markup"),

@@ -117,6 +117,8 @@ class GenericRules:
     # The clutter phrases plus those that are a forum's bookkeeping on thread pages only (a
     # member card's "Joined", "Messages"); elsewhere such a word may be a heading of the text.
     thread_clutter_text: CaselessPattern | None = None
+    # class / id tokens of a forum's chrome around each post (signatures), on thread pages only.
+    thread_boilerplate_attr: CaselessPattern | None = None
     # Whole class names that say nothing about content (page builders' wrappers such as
     # "elementor-widget-text-editor"): dropped before the tokens above are looked for.
     neutral_attr: re.Pattern[str] | None = None

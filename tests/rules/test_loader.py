@@ -315,3 +315,17 @@ def test_broken_shop_token_names_its_key(tmp_path: Path) -> None:
     write(tmp_path, "generic.toml", 'schema = 1\nkind = "generic"\n[products]\nboilerplate = ["(unclosed"]\n')
     with pytest.raises(RuleError, match=r"products\.boilerplate"):
         load_ruleset([tmp_path])
+
+
+@pytest.mark.parametrize("attrs", ["signature restore", "signaturecontainer", "ipsSignature", "message-signature"])
+def test_signature_tokens_are_thread_only(attrs: str) -> None:
+    generic = default_ruleset().generic
+    assert generic.thread_boilerplate_attr is not None
+    assert generic.thread_boilerplate_attr.search(attrs)
+    assert not generic.boilerplate_attr.search(attrs)
+
+
+def test_broken_thread_token_names_its_key(tmp_path: Path) -> None:
+    write(tmp_path, "generic.toml", 'schema = 1\nkind = "generic"\n[threads]\nboilerplate = ["(unclosed"]\n')
+    with pytest.raises(RuleError, match=r"threads\.boilerplate"):
+        load_ruleset([tmp_path])
