@@ -235,7 +235,8 @@ def filter_clutter(
     thread: bool = False,
     product: bool = False,
 ) -> None:
-    """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too)."""
+    """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too; on a
+    product page, the copies of a block printed once per layout)."""
     phrases = generic.clutter_text
     if thread and generic.thread_clutter_text is not None:
         phrases = generic.thread_clutter_text

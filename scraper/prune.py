@@ -236,7 +236,8 @@ def prune_chrome(
     thread: bool = False,
     product: bool = False,
 ) -> None:
-    """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article."""
+    """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article
+    (on a thread or a product page, also those its kind's own names mark: signatures, reviews)."""
     page_prose = stats[body].p_chars if body in stats else 0
     holders = _article_anchors(body, stats, page_prose)
     # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
