@@ -25,6 +25,8 @@ _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "t
 _WORD = re.compile(r"\w+")
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
+# A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
+_DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
 _SENTENCE_LEAD_CHARS = 30
 _ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
@@ -410,7 +412,9 @@ def _mark_dense_and_phrases(
         is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
         if is_box and not listing and (
             s.link_density > options.max_link_density and s.text_chars < 2000
-        ) and not (tag == "p" and _sentence_around_link(element, texts)):
+        ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
+            tag == "dt" and _defines(element, stats, options)
+        ):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
@@ -429,6 +433,18 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _defines(term: etree._Element, stats: dict[etree._Element, NodeStats], options: Options) -> bool:
+    """True for a <dt> whose <dd> is prose: the term a description explains, even when the term
+    links to a page of its own (an API reference's `WebSocket.send()`, a glossary's entries)."""
+    description = term.getnext()
+    while description is not None and tag_of(description) == "dt":
+        description = description.getnext()
+    if description is None or tag_of(description) != "dd":
+        return False
+    s = stats.get(description)
+    return s is not None and s.text_chars >= _DESCRIPTION_MIN_CHARS and s.link_density <= options.max_link_density
 
 
 def _sentence_around_link(paragraph: etree._Element, texts: dict[etree._Element, str]) -> bool:

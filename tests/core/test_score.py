@@ -42,3 +42,25 @@ def test_links_and_menus_are_no_run() -> None:
 def test_short_runs_do_not_add_up() -> None:
     spans = "".join(f"<span>Price {n}.99 with free delivery</span>" for n in range(20))
     assert _p_chars(f"<html><body><div id='d'>{spans}</div></body></html>", "d") == 0
+
+
+def _reference(description: str) -> str:
+    story = "".join(
+        f"<p>Paragraph {i} of the reference explains how the tide table is computed from the port's constants.</p>"
+        for i in range(4)
+    )
+    return (
+        f"<html><body><main><h1>TideTable</h1>{story}<h2>Methods</h2><dl>"
+        f"<dt><a href='/api/heightAt'><code>TideTable.heightAt()</code></a></dt><dd>{description}</dd>"
+        "</dl></main></body></html>"
+    )
+
+
+def test_a_linked_term_stays_when_its_description_is_prose() -> None:
+    import scraper
+
+    kept = scraper.clean(_reference("Returns the predicted height of the water at a given time."))
+    assert "TideTable.heightAt()" in kept.text
+    # A definition list used as a menu (a link for the term, links for the description) is still a menu.
+    menu = scraper.clean(_reference("<a href='/a'>Overview</a> <a href='/b'>Examples</a> <a href='/c'>Source</a>"))
+    assert "TideTable.heightAt()" not in menu.text
