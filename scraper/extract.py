@@ -23,6 +23,10 @@ from scraper.trace import Trace
 
 _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "table", "tbody", "dl", "aside", "p", "figure", "span"])
 _WORD = re.compile(r"\w+")
+# Words between two links: they are inline in running text, not a run of cards.
+_WORDS = re.compile(r"\w{3,}")
+# Blocks of running text: the links in them are never a run of teaser cards.
+_RUNNING_TEXT_TAGS = frozenset({"p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
 # A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
@@ -483,6 +487,9 @@ def _mark_teaser_runs(
     """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
     runs: list[list[etree._Element]] = []
     for parent in container.iter():
+        if tag_of(parent) in _RUNNING_TEXT_TAGS:
+            # Links inside a paragraph are words of its sentences, however many.
+            continue
         children = [c for c in parent if tag_of(c)]
         if len(children) < options.teaser_run_min:
             continue
@@ -492,7 +499,7 @@ def _mark_teaser_runs(
                 if len(run) >= options.teaser_run_min:
                     runs.append(run)
                 run = []
-            elif run and _signature(child) == _signature(run[0]):
+            elif run and _signature(child) == _signature(run[0]) and not _WORDS.search(run[-1].tail or ""):
                 run.append(child)
             else:
                 if len(run) >= options.teaser_run_min:
