@@ -201,7 +201,9 @@ class _Walker:
         for row in table.iter("tr"):
             if _nearest_table(row) is not table:
                 continue
-            cells = [" ".join(c.text_content().split()) for c in row if tag_of(c) in ("td", "th")]
+            # A cell's <br>s and blocks part its words as they do on screen (text_content() would
+            # glue "interview<br>Thank" into one word).
+            cells = [" ".join(_flat_text(c).split()) for c in row if tag_of(c) in ("td", "th")]
             if any(cells):
                 rows.append(cells)
         if not rows:

@@ -40,3 +40,12 @@ def test_a_data_table_wrapped_in_a_form_stays_a_table() -> None:
         "<tr><td>North</td><td>412</td></tr></form></table></body></html>"
     )
     assert _blocks_text(page, "//table") == ["Ward | Votes", "North | 412"]
+
+
+def test_a_cell_keeps_its_words_apart_at_br_and_blocks() -> None:
+    # On screen "interview" and "Thank" are on two lines; text_content() would glue them.
+    page = (
+        "<html><body><table><tr><td><b>An important interview</b><br>Thank you for coming.</td>"
+        "<td><p>First point.</p><p>Second point.</p></td></tr></table></body></html>"
+    )
+    assert _blocks_text(page, "//table") == ["An important interview Thank you for coming. | First point. Second point."]
