@@ -49,3 +49,12 @@ def test_a_cell_keeps_its_words_apart_at_br_and_blocks() -> None:
         "<td><p>First point.</p><p>Second point.</p></td></tr></table></body></html>"
     )
     assert _blocks_text(page, "//table") == ["An important interview Thank you for coming. | First point. Second point."]
+
+
+def test_a_title_element_inside_the_body_is_never_shown() -> None:
+    # Old templates print a second <title> inside the layout table; browsers never show one.
+    page = (
+        "<html><head><title>Quay plan</title></head><body><table><tr><td><title>Council backs the quay plan</title>"
+        f"<h2>Council backs the quay plan</h2><p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Again.</p></td></tr></table></body></html>"
+    )
+    assert scraper.clean(page).text.count("Council backs the quay plan") <= 1
