@@ -50,6 +50,18 @@ def _flat_text(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def _preformatted(element: etree._Element) -> str:
+    """Return a <pre>'s text as it is, with a line break at each <br> (some highlighters end
+    their lines with one instead of a newline)."""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            parts.append("\n" if tag_of(node) == "br" else node.text or "")
+        elif node is not element:
+            parts.append(node.tail or "")
+    return "".join(parts)
+
+
 def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
     """Return the markdown of an inline element's content wrapped as its tag asks (link, bold, ...)."""
     tag = tag_of(element)
@@ -151,7 +163,7 @@ class _Walker:
             return
         if tag == "pre":
             self.flush()
-            code = element.text_content().strip("\n")
+            code = _preformatted(element).strip("\n")
             if code.strip():
                 self.blocks.append(Block("pre", code, "```\n" + code + "\n```"))
             return

@@ -58,3 +58,9 @@ def test_a_title_element_inside_the_body_is_never_shown() -> None:
         f"<h2>Council backs the quay plan</h2><p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Again.</p></td></tr></table></body></html>"
     )
     assert scraper.clean(page).text.count("Council backs the quay plan") <= 1
+
+
+def test_a_br_inside_pre_is_a_line_break() -> None:
+    page = _article(f"<p>{pages.PARAGRAPH}</p><pre><code>ssh quay<br>  sudo systemctl restart tides<br>exit</code></pre>")
+    lines = scraper.clean(page).text.split("\n")
+    assert "ssh quay" in lines and "  sudo systemctl restart tides" in lines and "exit" in lines
