@@ -14,7 +14,7 @@ from scraper.metadata import read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
-from scraper.render import Block, render_blocks, render_html, render_markdown, render_text
+from scraper.render import Block, render_blocks, render_html, render_markdown, render_text, visible_text
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
 from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
@@ -126,7 +126,7 @@ def _headline_candidates(root: etree._Element, site: str, generic: GenericRules)
     result = []
     mastheads = set()
     for h1 in root.iter("h1"):
-        text = " ".join(h1.text_content().split())
+        text = visible_text(h1)
         if _in_masthead(h1, generic):
             mastheads.add(text.lower())
         elif text and text.lower() != site:
@@ -166,7 +166,7 @@ def _drop_title_heading(containers: list[etree._Element], title: str | None, tra
     wanted = " ".join(title.split()).lower()
     for container in containers:
         for element in container.iter(*HEADING_TAGS):
-            text = " ".join(element.text_content().split()).lower()
+            text = visible_text(element).lower()
             if text and (text == wanted or (len(text) > 15 and text in wanted)):
                 if element is container:
                     return

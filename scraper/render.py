@@ -62,6 +62,11 @@ def _preformatted(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def visible_text(element: etree._Element) -> str:
+    """Return an element's text on one line, with words parted at <br> and block edges."""
+    return " ".join(_flat_text(element).split())
+
+
 def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
     """Return the markdown of an inline element's content wrapped as its tag asks (link, bold, ...)."""
     tag = tag_of(element)
@@ -215,7 +220,7 @@ class _Walker:
                 continue
             # A cell's <br>s and blocks part its words as they do on screen (text_content() would
             # glue "interview<br>Thank" into one word).
-            cells = [" ".join(_flat_text(c).split()) for c in row if tag_of(c) in ("td", "th")]
+            cells = [visible_text(c) for c in row if tag_of(c) in ("td", "th")]
             if any(cells):
                 rows.append(cells)
         if not rows:

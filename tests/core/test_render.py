@@ -64,3 +64,13 @@ def test_a_br_inside_pre_is_a_line_break() -> None:
     page = _article(f"<p>{pages.PARAGRAPH}</p><pre><code>ssh quay<br>  sudo systemctl restart tides<br>exit</code></pre>")
     lines = scraper.clean(page).text.split("\n")
     assert "ssh quay" in lines and "  sudo systemctl restart tides" in lines and "exit" in lines
+
+
+def test_a_headline_broken_over_two_lines_is_one_title() -> None:
+    page = (
+        "<html><head><title>Council backs the quay plan | Coast Post</title></head><body><article>"
+        f"<h1>Council backs<br>the quay plan</h1><p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Again.</p></article></body></html>"
+    )
+    article = scraper.clean(page)
+    assert article.title == "Council backs the quay plan"
+    assert "Council backs" not in article.text  # the headline is reported apart, not repeated
