@@ -14,7 +14,14 @@ from scraper.metadata import read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
-from scraper.render import Block, render_blocks, render_html, render_markdown, render_text, visible_text
+from scraper.render import (
+    Block,
+    render_blocks,
+    render_html,
+    render_markdown,
+    render_text,
+    visible_text,
+)
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
 from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
