@@ -98,6 +98,7 @@ def _rule_fields(root: etree._Element, rule: SiteRule | None) -> dict[str, str]:
 _SECOND_OPINION_MARGIN = 200
 # Below this many characters neither our scorer nor trafilatura's precise mode found a body.
 _NEARLY_NOTHING_CHARS = 100
+_PERMALINK_MARKS = " ¶§🔗"
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
 
 
@@ -133,7 +134,8 @@ def _headline_candidates(root: etree._Element, site: str, generic: GenericRules)
     result = []
     mastheads = set()
     for h1 in root.iter("h1"):
-        text = visible_text(h1)
+        # Doc generators end each heading with a permalink ("¶"); it is no part of the headline.
+        text = visible_text(h1).strip(_PERMALINK_MARKS)
         if _in_masthead(h1, generic):
             mastheads.add(text.lower())
         elif text and text.lower() != site:
@@ -173,7 +175,7 @@ def _drop_title_heading(containers: list[etree._Element], title: str | None, tra
     wanted = " ".join(title.split()).lower()
     for container in containers:
         for element in container.iter(*HEADING_TAGS):
-            text = visible_text(element).lower()
+            text = visible_text(element).strip(_PERMALINK_MARKS).lower()
             if text and (text == wanted or (len(text) > 15 and text in wanted)):
                 if element is container:
                     return

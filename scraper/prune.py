@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from scraper.models import Options
@@ -34,6 +36,9 @@ _HIDDEN_MOST_PROSE_SHARE = 0.5
 _HIDDEN_MIN_PROSE = 2000
 # Tags a syntax highlighter puts inside <pre>/<code>.
 _INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# What a slug of a heading replaces with hyphens.
+_NOT_SLUG = re.compile(r"[^\w]+")
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -146,6 +151,25 @@ def _content_in_chrome_tag(element: etree._Element, tag: str, stats: NodeStats, 
     return tag == "form" and thread and stats.p_chars >= _FORM_PROSE
 
 
+def _without_heading_slug(element: etree._Element, attrs: str) -> str:
+    """Drop from `attrs` a class or id that spells the element's own heading.
+
+    Documentation generators name each section after its heading ("sharing-with-a-single-
+    developer"): a clutter word in such a name is a word of the heading, not a widget's name.
+    Only headings of three words or more count; a "comments" section headed "Comments" is
+    still comments.
+    """
+    heading = next(element.iter(*_HEADINGS), None)
+    if heading is None:
+        return attrs
+    slug = _NOT_SLUG.sub("-", heading.text_content().lower()).strip("-")
+    if slug.count("-") < 2:
+        return attrs
+    names = attrs.split()
+    kept = [name for name in names if name.lower() != slug]
+    return " ".join(kept) if len(kept) < len(names) else attrs
+
+
 def _chrome_reason(
     element: etree._Element,
     tag: str,
@@ -183,6 +207,7 @@ def _chrome_reason(
         return "", False
     if generic.neutral_attr is not None:
         attrs = generic.neutral_attr.sub("", attrs).strip()
+    attrs = _without_heading_slug(element, attrs)
     if thread and attrs and generic.thread_attr is not None:
         # On a discussion thread the replies are the content: their class names are no evidence.
         attrs = generic.thread_attr.sub(" ", attrs).strip()
