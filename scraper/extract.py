@@ -47,6 +47,12 @@ _READ_MORE = frozenset({
 # Teaser runs are dropped only while they are a minority of the container's text: on a listing
 # page the teasers are the content.
 _TEASER_MAX_SHARE = 0.5
+# Another part of the story (same class, same <article>) needs this much paragraph text, this
+# little linked.
+_KIN_MIN_PROSE = 100
+_KIN_MAX_DENSITY = 0.3
+# A class name of a numbered part: a stem of three letters or more, then its number.
+_NUMBERED_CLASS = re.compile(r"^([a-zA-Z][\w-]{2,}?)[-_]?\d+$")
 # Climb to an ancestor when it holds this much more prose (factor and absolute chars); how linked
 # it may be is Options.climb_max_link_density.
 _CLIMB_PROSE_GAIN = 1.25
@@ -102,7 +108,8 @@ def select_body(
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
     top = _climb(candidates[0], candidates, stats, options, teasers)
     top = _widen_to_main(top, body, stats)
-    return Body(_with_siblings(top, candidates, stats, options, teasers), "scorer")
+    chosen = _with_siblings(top, candidates, stats, options, teasers)
+    return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
 
 
 def _teaser_holders(
@@ -210,6 +217,53 @@ def _with_siblings(
         if prose and sibling not in teasers:
             chosen.append(sibling)
     return chosen
+
+
+def _with_kin(
+    chosen: list[etree._Element],
+    top: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    content: CaselessPattern,
+) -> list[etree._Element]:
+    """Add the other numbered parts of a story split by ads or media.
+
+    News templates cut the body into "story-body story-body-1", "story-body story-body-2", ...
+    under different wrappers of the same <article>, so they are not siblings. Within the
+    <article> that holds our pick, elements of its tag whose class names the same numbered
+    family as our pick's, and that hold prose, are the other parts; all are returned in
+    document order. Only families named as content count ("story-body", "article-text": the
+    generic content tokens); a grid's "col-6" or a page builder's "section_2" are layout.
+    """
+    article = next(top.iterancestors("article"), None)
+    families = _numbered_families(top, content)
+    if article is None or not families:
+        return chosen
+    taken = set(chosen)
+    for element in chosen:
+        taken.update(element.iterancestors())
+        taken.update(element.iterdescendants())
+    kin = []
+    for element in article.iter(top.tag):
+        if element in taken or not families & _numbered_families(element, content):
+            continue
+        s = stats.get(element)
+        if s is None or s.p_chars < _KIN_MIN_PROSE or s.link_density >= _KIN_MAX_DENSITY:
+            continue
+        kin.append(element)
+        taken.update(element.iterdescendants())
+    if not kin:
+        return chosen
+    order = {element: i for i, element in enumerate(article.iter())}
+    return sorted(chosen + kin, key=lambda e: order.get(e, -1))
+
+
+def _numbered_families(element: etree._Element, content: CaselessPattern) -> set[str]:
+    """Return the content-named stems of the element's numbered classes ("story-body-2" -> "story-body")."""
+    return {
+        m.group(1)
+        for name in (element.get("class") or "").split()
+        if (m := _NUMBERED_CLASS.match(name)) and content.search(m.group(1))
+    }
 
 
 def _heading_level(element: etree._Element) -> int:
