@@ -29,6 +29,8 @@ _WORDS = re.compile(r"\w{3,}")
 _RUNNING_TEXT_TAGS = frozenset({"p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
+# class/id names of an article's reference list or footnotes.
+_NOTES = re.compile(r"(?:^|[\s_-])(references?|reflist|footnotes?|endnotes?|citations?)(?=$|[\s_-])", re.IGNORECASE)
 # A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
 _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
@@ -472,7 +474,7 @@ def _mark_dense_and_phrases(
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
-        ):
+        ) and not _in_notes(element, container):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
@@ -491,6 +493,17 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _in_notes(element: etree._Element, container: etree._Element) -> bool:
+    """True for the article's own reference list or footnotes, or a part of one (each item cites
+    a linked source, so link density is no evidence there)."""
+    for block in (element, *element.iterancestors()):
+        if _NOTES.search(attr_text(block)):
+            return True
+        if block is container:
+            return False
+    return False
 
 
 def _defines(term: etree._Element, stats: dict[etree._Element, NodeStats], options: Options) -> bool:
