@@ -26,11 +26,9 @@ _WORD = re.compile(r"\w+")
 # Words between two links: they are inline in running text, not a run of cards.
 _WORDS = re.compile(r"\w{3,}")
 # Blocks of running text: the links in them are never a run of teaser cards.
-_RUNNING_TEXT_TAGS = frozenset({"p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
+_RUNNING_TEXT_TAGS = frozenset({"p", "blockquote"}) | HEADING_TAGS
 # Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
 _PHRASE_MAX_CHARS = 1200
-# class/id names of an article's reference list or footnotes.
-_NOTES = re.compile(r"(?:^|[\s_-])(references?|reflist|footnotes?|endnotes?|citations?)(?=$|[\s_-])", re.IGNORECASE)
 # A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
 _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
@@ -474,7 +472,7 @@ def _mark_dense_and_phrases(
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
-        ) and not _in_notes(element, container):
+        ) and not _in_notes(element, container, generic.notes_attr):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
@@ -495,11 +493,13 @@ def _mark_dense_and_phrases(
                     break
 
 
-def _in_notes(element: etree._Element, container: etree._Element) -> bool:
+def _in_notes(element: etree._Element, container: etree._Element, notes: CaselessPattern | None) -> bool:
     """True for the article's own reference list or footnotes, or a part of one (each item cites
     a linked source, so link density is no evidence there)."""
+    if notes is None:
+        return False
     for block in (element, *element.iterancestors()):
-        if _NOTES.search(attr_text(block)):
+        if notes.search(attr_text(block)):
             return True
         if block is container:
             return False

@@ -8,7 +8,7 @@ from lxml import etree
 
 from scraper.models import Options
 from scraper.rules.model import CaselessPattern, GenericRules, Selector, SiteRule
-from scraper.score import NodeStats, attr_text, discount, tag_of
+from scraper.score import HEADING_TAGS, NodeStats, attr_text, discount, tag_of
 from scraper.trace import Trace
 
 # Structural tags that are chrome unless they hold the article.
@@ -36,7 +36,6 @@ _HIDDEN_MOST_PROSE_SHARE = 0.5
 _HIDDEN_MIN_PROSE = 2000
 # Tags a syntax highlighter puts inside <pre>/<code>.
 _INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # What a slug of a heading replaces with hyphens.
 _NOT_SLUG = re.compile(r"[^\w]+")
 # Tags whose removal is always safe whatever they contain.
@@ -159,13 +158,16 @@ def _without_heading_slug(element: etree._Element, attrs: str) -> str:
     Only headings of three words or more count; a "comments" section headed "Comments" is
     still comments.
     """
-    heading = next(element.iter(*_HEADINGS), None)
+    names = attrs.split()
+    if not any(name.count("-") >= 2 for name in names):
+        # No name spells a heading of three words; the walk to the heading is skipped.
+        return attrs
+    heading = next(element.iter(*HEADING_TAGS), None)
     if heading is None:
         return attrs
     slug = _NOT_SLUG.sub("-", heading.text_content().lower()).strip("-")
     if slug.count("-") < 2:
         return attrs
-    names = attrs.split()
     kept = [name for name in names if name.lower() != slug]
     return " ".join(kept) if len(kept) < len(names) else attrs
 

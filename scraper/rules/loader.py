@@ -78,7 +78,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
-    "attributes": ("boilerplate", "weak", "content", "neutral"),
+    "attributes": ("boilerplate", "weak", "content", "neutral", "notes"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
     "products": ("markup", "not_markup", "boilerplate"),
@@ -265,6 +265,9 @@ def load_generic(file: Path) -> GenericRules:
         remove=removals,
         weak_attr=_token_pattern(strings("attributes", "weak"), path=where, key="attributes.weak")
         if strings("attributes", "weak")
+        else None,
+        notes_attr=_token_pattern(strings("attributes", "notes"), path=where, key="attributes.notes")
+        if strings("attributes", "notes")
         else None,
         thread_url=_any_regex(strings("threads", "urls"), path=where, key="threads.urls"),
         thread_markup=_any_regex(strings("threads", "markup"), path=where, key="threads.markup"),

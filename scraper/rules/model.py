@@ -111,6 +111,8 @@ class GenericRules:
     # URLs of discussion threads, whose replies are content rather than clutter.
     thread_url: re.Pattern[str] | None = None
     # Markup that says "discussion thread" (schema.org types, forum software classes).
+    # class / id tokens of an article's reference list or footnotes, kept however linked.
+    notes_attr: CaselessPattern | None = None
     thread_markup: re.Pattern[str] | None = None
     # class/id tokens of replies, not pruned on thread pages.
     thread_attr: re.Pattern[str] | None = None

@@ -296,8 +296,11 @@ def test_thread_phrases_include_the_generic_phrases_and_spare_prose() -> None:
     assert not thread.match("Quote of the day: fair winds.")
 
 
-@pytest.mark.parametrize(("table", "key"), [("threads", "phrases"), ("threads", "boilerplate"), ("products", "boilerplate")])
-def test_a_broken_pattern_in_a_kind_table_names_its_key(tmp_path: Path, table: str, key: str) -> None:
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [("threads", "phrases"), ("threads", "boilerplate"), ("products", "boilerplate"), ("attributes", "notes")],
+)
+def test_a_broken_pattern_in_a_generic_table_names_its_key(tmp_path: Path, table: str, key: str) -> None:
     write(tmp_path, "generic.toml", f'schema = 1\nkind = "generic"\n[{table}]\n{key} = ["(unclosed"]\n')
     with pytest.raises(RuleError, match=rf"{table}\.{key}"):
         load_ruleset([tmp_path])
