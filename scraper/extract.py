@@ -129,7 +129,7 @@ def _teaser_holders(
     inside = set(story.iterancestors())
     others = [a for a in body.iter("article") if a is not story and a not in inside and story not in a.iterancestors()]
     largest = max((stats[a].p_chars for a in others if a in stats), default=0)
-    if not others or mine.p_chars < _STORY_DOMINANCE * largest:
+    if not others or mine.p_chars <= 0 or mine.p_chars < _STORY_DOMINANCE * largest:
         return frozenset()
     return frozenset(x for a in others for x in (a, *a.iterancestors()))
 
