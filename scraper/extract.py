@@ -59,6 +59,11 @@ _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
 # An <article> with this many times the prose of any other is the page's story, the rest teasers.
 _STORY_DOMINANCE = 3.0
+# An introduction to a list is no denser in links than this.
+_INTRO_MAX_DENSITY = 0.2
+# A list is introduced by a paragraph of at least this many characters ending in a colon.
+_INTRO_MIN_CHARS = 15
+_EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
 
@@ -310,9 +315,11 @@ def filter_clutter(
         listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
         texts = _Texts()
         _mark_clutter_sections(container, stats, generic, doomed, texts)
-        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases)
+        announced = _announced_lists(container, stats, texts, generic.clutter_heading)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases, announced)
         if not listing:
-            _mark_teaser_runs(container, stats, options, doomed)
+            _mark_teaser_runs(container, stats, options, doomed, announced)
+        _mark_labels(doomed, stats, texts, generic.clutter_heading)
         _mark_repeats(container, seen, doomed, texts)
         if product:
             _mark_layout_copies(container, doomed, texts)
@@ -324,6 +331,27 @@ def filter_clutter(
             detach(element, stats)
 
 
+def _mark_labels(
+    doomed: dict[etree._Element, str],
+    stats: dict[etree._Element, NodeStats],
+    texts: dict[etree._Element, str],
+    labels: CaselessPattern,
+) -> None:
+    """A line such as "You may also like:" right before a block dropped as clutter goes with it."""
+    for element in list(doomed):
+        previous = element.getprevious()
+        while previous is not None and not tag_of(previous):
+            previous = previous.getprevious()
+        if previous is None or previous in doomed or tag_of(previous) not in _LABEL_TAGS:
+            continue
+        s = stats.get(previous)
+        if s is not None and 0 < s.text_chars <= _LABEL_MAX_CHARS and labels.match(texts[previous]):
+            doomed[previous] = f"label {texts[previous][:40]!r} of dropped clutter"
+
+
+# Blocks that may label the block after them; at most this long.
+_LABEL_TAGS = frozenset({"p", "div", "span", "strong", "b"})
+_LABEL_MAX_CHARS = 60
 # Blocks that hold a paragraph of text; a repeat of one seen before is dropped.
 _TEXT_BLOCKS = ("p", "li", "blockquote", "pre", "dd", "h1", "h2", "h3", "h4", "h5", "h6")
 # Shorter blocks repeat legitimately ("Step 1", a refrain, a table's "Yes").
@@ -447,6 +475,7 @@ def _mark_dense_and_phrases(
     texts: dict[etree._Element, str],
     listing: bool,
     phrases: CaselessPattern,
+    announced: dict[etree._Element, etree._Element],
 ) -> None:
     """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
     patterns = rule.drop_text if rule is not None else ()
@@ -472,7 +501,9 @@ def _mark_dense_and_phrases(
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
-        ) and not _in_notes(element, container, generic.notes_attr):
+        ) and not _in_notes(element, container, generic.notes_attr) and element not in announced and (
+            not announced or _density_outside(element, stats, announced) > options.max_link_density
+        ):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= _PHRASE_MAX_CHARS:
@@ -491,6 +522,79 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _announced_lists(
+    container: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    texts: dict[etree._Element, str],
+    labels: CaselessPattern,
+) -> dict[etree._Element, etree._Element]:
+    """Map every element of a list that a sentence of the article introduces ("Many patches
+    were sent for review:") to the outermost element of that list (the list or its wrapper).
+
+    What such a list links is what the text is about (a changelog's patches, a report's
+    sources), so neither link density nor teaser shape counts against it.
+    """
+    announced: dict[etree._Element, etree._Element] = {}
+    for items in container.iter("ul", "ol"):
+        if items in announced:
+            continue
+        parent = items.getparent()
+        if _introduced(items, stats, texts, labels):
+            outer = items
+        elif (
+            parent is not None and parent is not container and tag_of(parent) == "div" and len(parent) == 1
+            and _introduced(parent, stats, texts, labels)
+        ):
+            outer = parent
+        else:
+            continue
+        for element in outer.iter():
+            announced[element] = outer
+    return announced
+
+
+def _density_outside(
+    box: etree._Element, stats: dict[etree._Element, NodeStats], announced: dict[etree._Element, etree._Element]
+) -> float:
+    """Return the link density of `box` without the announced lists inside it."""
+    s = stats[box]
+    text, links = s.text_chars, s.link_chars
+    for outer in set(announced.values()):
+        held = stats.get(outer)
+        if held is not None and any(a is box for a in outer.iterancestors()):
+            text -= held.text_chars
+            links -= held.link_chars
+    return links / text if text > 0 else 0.0
+
+
+def _introduced(
+    element: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    texts: dict[etree._Element, str],
+    labels: CaselessPattern,
+) -> bool:
+    """True when the block before `element` is a sentence of prose that ends in a colon.
+
+    Not a label ("Related content:", "You may also like:", a line set in bold): those announce
+    the site's other pages.
+    """
+    previous = element.getprevious()
+    while previous is not None and not tag_of(previous):
+        previous = previous.getprevious()
+    if previous is None or tag_of(previous) not in ("p", "div"):
+        return False
+    s = stats.get(previous)
+    if s is None or s.link_density > _INTRO_MAX_DENSITY:
+        return False
+    text = texts[previous]
+    if len(text) < _INTRO_MIN_CHARS or not text.endswith(":") or labels.match(text):
+        return False
+    # A label is often styled as one: all its text inside <strong>, <b> or <em>.
+    return bool((previous.text or "").strip()) or any(
+        tag_of(child) not in _EMPHASIS_TAGS or (child.tail or "").strip() for child in previous
+    )
 
 
 def _in_notes(element: etree._Element, container: etree._Element, notes: CaselessPattern | None) -> bool:
@@ -550,12 +654,14 @@ def _mark_teaser_runs(
     stats: dict[etree._Element, NodeStats],
     options: Options,
     doomed: dict[etree._Element, str],
+    announced: dict[etree._Element, etree._Element],
 ) -> None:
     """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
     runs: list[list[etree._Element]] = []
     for parent in container.iter():
-        if tag_of(parent) in _RUNNING_TEXT_TAGS:
-            # Links inside a paragraph are words of its sentences, however many.
+        if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced:
+            # Links inside a paragraph are words of its sentences, however many; the items of a
+            # list the text announces are what it is about.
             continue
         children = [c for c in parent if tag_of(c)]
         if len(children) < options.teaser_run_min:
