@@ -21,6 +21,7 @@ _CHUNK_ID = re.compile(r"""id=["']S:""")
 _CHUNK_ID_BYTES = re.compile(_CHUNK_ID.pattern.encode("ascii"))
 # A chunk is moved only if one of its paragraphs has at least this many words.
 _PROSE_WORDS = 12
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _MOVE_CALL = re.compile(r"""\$R([CS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
 
 
@@ -45,14 +46,32 @@ def resolve_streamed(root: etree._Element, source: str | bytes) -> None:
     if not moves:
         # Archived copies often lose the scripts: pair placeholders and chunks by their number.
         moves = [(name, "S:" + name[2:]) for name in placeholders]
+    filler = dict(moves)
+    sections: dict[str, bool] = {}
+
+    def fills_with_sections(chunk_id: str) -> bool:
+        # A chunk may hold only further placeholders, whose own chunks hold the article's
+        # sections (a heading and its paragraphs); comment previews and cards have no heading.
+        if chunk_id not in sections:
+            sections[chunk_id] = False  # a chunk that (through others) fills itself adds nothing
+            chunk = chunks.get(chunk_id)
+            sections[chunk_id] = chunk is not None and (
+                (_has_prose(chunk) and next(chunk.iter(*_HEADINGS), None) is not None) or any(
+                    fills_with_sections(filler.get(inner.get("id", ""), ""))
+                    for inner in chunk.iter("template") if inner.get("id", "")[:2] in ("B:", "P:")
+                )
+            )
+        return sections[chunk_id]
+
     for placeholder_id, chunk_id in moves:
         placeholder = placeholders.get(placeholder_id)
-        chunk = chunks.pop(chunk_id, None)
+        chunk = chunks.get(chunk_id)
         if (
             placeholder is not None and chunk is not None and placeholder.getparent() is not None
             and not any(a is chunk for a in placeholder.iterancestors())  # a chunk never goes into itself
-            and _has_prose(chunk)
+            and (_has_prose(chunk) or fills_with_sections(chunk_id))
         ):
+            del chunks[chunk_id]
             _move_into(chunk, placeholder)
 
 
@@ -60,9 +79,10 @@ def _has_prose(chunk: etree._Element) -> bool:
     """True for a chunk that holds a paragraph of text: late parts of an article are moved.
 
     Late widgets (size pickers, carousels, lists of short cards) stay hidden and go with the
-    other hidden parts, as before. So do chunks that only hold further placeholders: moving
-    those let comment previews into listings (measured on wcxb: listing pages lost more than
-    articles gained).
+    other hidden parts, as before. A chunk that only holds further placeholders is moved when
+    the chunks filling them hold sections of an article, a heading with its paragraphs (see
+    resolve_streamed); moving every such chunk let comment previews into listings (measured
+    on wcxb: listing pages lost more than articles gained).
     """
     return any(len((p.text_content() or "").split()) >= _PROSE_WORDS for p in chunk.iter("p"))
 

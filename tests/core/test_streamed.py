@@ -85,3 +85,28 @@ def test_text_around_a_placeholder_and_inside_a_chunk_stays_in_order() -> None:
     assert main is not None
     assert " ".join("".join(main.itertext()).split()) == f"Lead.beforeopening {PROSE}closingafterLast."
     assert root.find(".//div[@id='S:0']") is None
+
+
+def test_a_chunk_of_placeholders_moves_when_their_chunks_hold_prose() -> None:
+    # S:1 holds no paragraph, only placeholders that S:4 and S:5 fill: all three are the article.
+    page = (
+        "<html><body><main><p>Lead.</p><template id='B:1'></template><div>Loading paragraph...</div></main>"
+        "<div hidden id='S:1'><template id='P:4'></template><template id='P:5'></template></div>"
+        f"<div hidden id='S:4'><h2>Four</h2><p>{PROSE}</p></div>"
+        f"<div hidden id='S:5'><p>Five. {PROSE}</p></div></body></html>"
+    )
+    assert _resolved(page) == ["Lead.", "Four", PROSE, f"Five. {PROSE}"]
+
+
+def test_a_chunk_of_placeholders_without_prose_behind_them_stays_hidden() -> None:
+    # S:2 fills its own placeholder and S:3 holds a widget: nothing to show, and no endless walk.
+    page = (
+        "<html><body><main><p>Lead.</p><template id='B:2'></template></main>"
+        "<div hidden id='S:2'><template id='P:2'></template><template id='P:3'></template></div>"
+        "<div hidden id='S:3'><ul><li>Size S</li></ul></div>"
+        '<script>$RC("B:2","S:2");$RS("S:2","P:2");$RS("S:3","P:3")</script></body></html>'
+    )
+    root = parse_html(page)
+    resolve_streamed(root, page)
+    assert root.find(".//div[@id='S:2']") is not None
+    assert root.find(".//main//ul") is None
