@@ -100,6 +100,9 @@ _SECOND_OPINION_MARGIN = 200
 _NEARLY_NOTHING_CHARS = 100
 _PERMALINK_MARKS = " ¶§🔗"
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
+# Dashes and quotes as pages type them in one place and not in another (an <h1>'s "–" is often
+# the page title's "-").
+_TITLE_FOLDS = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "\xa0": " "})
 
 
 def _page_titles(root: etree._Element, meta_title: str | None) -> list[str]:
@@ -143,6 +146,11 @@ def _headline_candidates(root: etree._Element, site: str, generic: GenericRules)
     return result, mastheads
 
 
+def _fold(text: str) -> str:
+    """Lower-case `text` and spell its dashes, quotes and spaces one way, for comparing titles."""
+    return " ".join(text.translate(_TITLE_FOLDS).lower().split())
+
+
 def _choose_title(
     root: etree._Element, meta_title: str | None, sitename: str | None, generic: GenericRules
 ) -> str | None:
@@ -150,9 +158,10 @@ def _choose_title(
     site = (sitename or "").lower()
     headings, mastheads = _headline_candidates(root, site, generic)
     titles = _page_titles(root, meta_title)
-    for title in titles:
-        pieces = {p.strip().lower() for p in _TITLE_SEPARATORS.split(title)}
-        inside = [h for h in headings if h.lower() in title.lower() and (len(h) > 10 or h.lower() in pieces)]
+    folded = [_fold(t) for t in titles]
+    for title in folded:
+        pieces = {p.strip() for p in _TITLE_SEPARATORS.split(title)}
+        inside = [h for h in headings if _fold(h) in title and (len(h) > 10 or _fold(h) in pieces)]
         if inside:
             return max(inside, key=len)
     if not titles:

@@ -74,3 +74,15 @@ def test_a_headline_broken_over_two_lines_is_one_title() -> None:
     article = scraper.clean(page)
     assert article.title == "Council backs the quay plan"
     assert "Council backs" not in article.text  # the headline is reported apart, not repeated
+
+
+def test_a_headline_typed_with_other_dashes_than_the_page_title_is_the_title() -> None:
+    # The <h1> says "–", the page titles "-": the headline is still the one the titles hold, not
+    # the longest piece of a page title split at its dashes.
+    page = (
+        "<html><head><title>Quay Repair Guide - From A Harbour Engineer</title>"
+        '<meta property="og:title" content="How to repair a quay wall - From a harbour engineer"></head>'
+        "<body><article><h1>How to repair a quay wall – From a harbour engineer</h1>"
+        f"<p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Again.</p></article></body></html>"
+    )
+    assert scraper.clean(page).title == "How to repair a quay wall – From a harbour engineer"
