@@ -46,33 +46,44 @@ def resolve_streamed(root: etree._Element, source: str | bytes) -> None:
     if not moves:
         # Archived copies often lose the scripts: pair placeholders and chunks by their number.
         moves = [(name, "S:" + name[2:]) for name in placeholders]
-    filler = dict(moves)
-    sections: dict[str, bool] = {}
-
-    def fills_with_sections(chunk_id: str) -> bool:
-        # A chunk may hold only further placeholders, whose own chunks hold the article's
-        # sections (a heading and its paragraphs); comment previews and cards have no heading.
-        if chunk_id not in sections:
-            sections[chunk_id] = False  # a chunk that (through others) fills itself adds nothing
-            chunk = chunks.get(chunk_id)
-            sections[chunk_id] = chunk is not None and (
-                (_has_prose(chunk) and next(chunk.iter(*_HEADINGS), None) is not None) or any(
-                    fills_with_sections(filler.get(inner.get("id", ""), ""))
-                    for inner in chunk.iter("template") if inner.get("id", "")[:2] in ("B:", "P:")
-                )
-            )
-        return sections[chunk_id]
-
+    reaching = _reaching_sections(chunks, dict(moves))
     for placeholder_id, chunk_id in moves:
         placeholder = placeholders.get(placeholder_id)
         chunk = chunks.get(chunk_id)
         if (
             placeholder is not None and chunk is not None and placeholder.getparent() is not None
             and not any(a is chunk for a in placeholder.iterancestors())  # a chunk never goes into itself
-            and (_has_prose(chunk) or fills_with_sections(chunk_id))
+            and (_has_prose(chunk) or chunk_id in reaching)
         ):
             del chunks[chunk_id]
             _move_into(chunk, placeholder)
+
+
+def _reaching_sections(chunks: dict[str, etree._Element], filler: dict[str, str]) -> set[str]:
+    """Return the chunks that hold sections of an article (a heading and its paragraphs), or
+    hold placeholders that such chunks fill, however deep the chain.
+
+    A chunk may hold only further placeholders, whose own chunks hold the sections; comment
+    previews and cards have no heading. Walked from the sections up, without recursion: a page
+    may chain thousands of chunks.
+    """
+    parents: dict[str, list[str]] = {}
+    for chunk_id, chunk in chunks.items():
+        for inner in chunk.iter("template"):
+            name = inner.get("id", "")
+            if name[:2] in ("B:", "P:") and name in filler:
+                parents.setdefault(filler[name], []).append(chunk_id)
+    reaching = {
+        chunk_id for chunk_id, chunk in chunks.items()
+        if next(chunk.iter(*_HEADINGS), None) is not None and _has_prose(chunk)
+    }
+    waiting = list(reaching)
+    while waiting:
+        for parent in parents.get(waiting.pop(), ()):
+            if parent not in reaching:
+                reaching.add(parent)
+                waiting.append(parent)
+    return reaching
 
 
 def _has_prose(chunk: etree._Element) -> bool:

@@ -110,3 +110,15 @@ def test_a_chunk_of_placeholders_without_prose_behind_them_stays_hidden() -> Non
     resolve_streamed(root, page)
     assert root.find(".//div[@id='S:2']") is not None
     assert root.find(".//main//ul") is None
+
+
+def test_a_chain_of_thousands_of_placeholder_chunks_resolves() -> None:
+    # Each chunk holds only the next one's placeholder; the last holds the section. The chain is
+    # followed without recursion (it was a RecursionError), and the section lands in place.
+    links = 3000
+    chain = "".join(f"<div hidden id='S:{i}'><template id='P:{i + 1}'></template></div>" for i in range(links))
+    page = (
+        "<html><body><main><p>Lead.</p><template id='B:0'></template></main>" + chain
+        + f"<div hidden id='S:{links}'><h2>End</h2><p>{PROSE}</p></div></body></html>"
+    )
+    assert _resolved(page) == ["Lead.", "End", PROSE]
