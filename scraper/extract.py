@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -475,7 +475,7 @@ def _mark_dense_and_phrases(
     texts: dict[etree._Element, str],
     listing: bool,
     phrases: CaselessPattern,
-    announced: dict[etree._Element, etree._Element],
+    announced: _Announced,
 ) -> None:
     """Drop link-heavy blocks, clutter phrases and text a site rule drops."""
     patterns = rule.drop_text if rule is not None else ()
@@ -501,8 +501,8 @@ def _mark_dense_and_phrases(
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
-        ) and not _in_notes(element, container, generic.notes_attr) and element not in announced and (
-            not announced or _density_outside(element, stats, announced) > options.max_link_density
+        ) and not _in_notes(element, container, generic.notes_attr) and element not in announced.members and (
+            announced.density_outside(element, stats) > options.max_link_density
         ):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
@@ -524,21 +524,40 @@ def _mark_dense_and_phrases(
                     break
 
 
+@dataclass
+class _Announced:
+    """The lists that a sentence of the article introduces, found once per container."""
+
+    # Every element of such a list, mapped to the list's outermost element (the list or its wrapper).
+    members: dict[etree._Element, etree._Element] = field(default_factory=dict)
+    # For each ancestor of such lists, the text and link characters they hold between them.
+    held: dict[etree._Element, list[int]] = field(default_factory=dict)
+
+    def density_outside(self, box: etree._Element, stats: dict[etree._Element, NodeStats]) -> float:
+        """Return the link density of `box` without the announced lists inside it."""
+        s = stats[box]
+        text, links = s.text_chars, s.link_chars
+        inside = self.held.get(box)
+        if inside is not None:
+            text, links = text - inside[0], links - inside[1]
+        return links / text if text > 0 else 0.0
+
+
 def _announced_lists(
     container: etree._Element,
     stats: dict[etree._Element, NodeStats],
     texts: dict[etree._Element, str],
     labels: CaselessPattern,
-) -> dict[etree._Element, etree._Element]:
-    """Map every element of a list that a sentence of the article introduces ("Many patches
-    were sent for review:") to the outermost element of that list (the list or its wrapper).
+) -> _Announced:
+    """Find the lists that a sentence of the article introduces ("Many patches were sent for
+    review:").
 
     What such a list links is what the text is about (a changelog's patches, a report's
     sources), so neither link density nor teaser shape counts against it.
     """
-    announced: dict[etree._Element, etree._Element] = {}
+    found = _Announced()
     for items in container.iter("ul", "ol"):
-        if items in announced:
+        if items in found.members:
             continue
         parent = items.getparent()
         if _introduced(items, stats, texts, labels):
@@ -551,22 +570,17 @@ def _announced_lists(
         else:
             continue
         for element in outer.iter():
-            announced[element] = outer
-    return announced
-
-
-def _density_outside(
-    box: etree._Element, stats: dict[etree._Element, NodeStats], announced: dict[etree._Element, etree._Element]
-) -> float:
-    """Return the link density of `box` without the announced lists inside it."""
-    s = stats[box]
-    text, links = s.text_chars, s.link_chars
-    for outer in set(announced.values()):
-        held = stats.get(outer)
-        if held is not None and any(a is box for a in outer.iterancestors()):
-            text -= held.text_chars
-            links -= held.link_chars
-    return links / text if text > 0 else 0.0
+            found.members[element] = outer
+        s = stats.get(outer)
+        if s is None:
+            continue
+        for ancestor in outer.iterancestors():
+            held = found.held.setdefault(ancestor, [0, 0])
+            held[0] += s.text_chars
+            held[1] += s.link_chars
+            if ancestor is container:
+                break
+    return found
 
 
 def _introduced(
@@ -654,12 +668,12 @@ def _mark_teaser_runs(
     stats: dict[etree._Element, NodeStats],
     options: Options,
     doomed: dict[etree._Element, str],
-    announced: dict[etree._Element, etree._Element],
+    announced: _Announced,
 ) -> None:
     """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
     runs: list[list[etree._Element]] = []
     for parent in container.iter():
-        if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced:
+        if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced.members:
             # Links inside a paragraph are words of its sentences, however many; the items of a
             # list the text announces are what it is about.
             continue
