@@ -59,6 +59,11 @@ _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
 # An <article> with this many times the prose of any other is the page's story, the rest teasers.
 _STORY_DOMINANCE = 3.0
+# A pick with less text than this and no paragraph is a scrap: it widens to the largest block
+# holding at most this share of the page's text and no denser in links than this.
+_SCRAP_CHARS = 200
+_SCRAP_WIDEN_SHARE = 0.95
+_SCRAP_WIDEN_MAX_DENSITY = 0.7
 # An introduction to a list is no denser in links than this.
 _INTRO_MAX_DENSITY = 0.2
 # A list is introduced by a paragraph of at least this many characters ending in a colon.
@@ -113,6 +118,7 @@ def select_body(
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
     top = _climb(candidates[0], candidates, stats, options, teasers)
     top = _widen_to_main(top, body, stats)
+    top = _widen_tiny(top, body, stats)
     chosen = _with_siblings(top, candidates, stats, options, teasers)
     return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
 
@@ -151,6 +157,28 @@ def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Elem
                 return Candidate(ancestor, top.score)
             break
     return top
+
+
+def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
+    """Widen a pick that is a scrap of a page without prose to the largest block around it that
+    is neither most of the page nor mostly links.
+
+    On a listing laid out as a table (title, author, a rating line per row) the best-scored block
+    is one row's rating line, and climbing stops at its row, whose links are half its text.
+    """
+    mine, page = stats.get(top.element), stats.get(body)
+    if mine is None or page is None or mine.text_chars >= _SCRAP_CHARS or mine.p_chars:
+        return top
+    widest = top
+    for ancestor in top.element.iterancestors():
+        theirs = stats.get(ancestor)
+        if (
+            ancestor is body or theirs is None or theirs.text_chars > _SCRAP_WIDEN_SHARE * page.text_chars
+            or theirs.link_density > _SCRAP_WIDEN_MAX_DENSITY
+        ):
+            break
+        widest = Candidate(ancestor, top.score)
+    return widest
 
 
 def _climb(

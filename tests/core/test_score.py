@@ -64,3 +64,15 @@ def test_a_linked_term_stays_when_its_description_is_prose() -> None:
     # A definition list used as a menu (a link for the term, links for the description) is still a menu.
     menu = scraper.clean(_reference("<a href='/a'>Overview</a> <a href='/b'>Examples</a> <a href='/c'>Source</a>"))
     assert "TideTable.heightAt()" not in menu.text
+
+
+def test_a_scrap_of_a_listing_widens_to_the_list() -> None:
+    # A table of books without one sentence of prose: the best-scored block is one row's rating
+    # line. Our scorer alone (no second opinion) now returns the list, not that line.
+    import scraper
+    from tests.core.pages import PAGES_DIR
+
+    page = (PAGES_DIR / "listing-table-without-prose" / "source.html").read_text(encoding="utf-8")
+    text = scraper.clean(page, options=scraper.Options(second_opinion_below_chars=0)).text
+    assert "The Lighthouse Keeper's Daughter" in text and "The Keeper's Logbook" in text
+    assert "Sign in" not in text and "Careers" not in text
