@@ -195,6 +195,8 @@ def _chrome_reason(
     attrs = attr_text(element)
     if not attrs:
         return "", False
+    if generic.hidden_classes and _hidden_by_class(element, attrs, generic.hidden_classes):
+        return "pruned class hidden on every screen", False
     weak = generic.weak_attr
     suspect = suspects.get(attrs)
     if suspect is None:
@@ -228,6 +230,14 @@ def _chrome_reason(
             return "", False
         return f"pruned class/id {attrs[:60]!r}", True
     return "", False
+
+
+def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]) -> bool:
+    """True when a class of `element` hides it and no responsive class ("md:block") shows it."""
+    if not any(name in attrs for name in hidden):
+        return False
+    names = (element.get("class") or "").split()
+    return any(name in hidden for name in names) and not any(":" in name for name in names)
 
 
 # Elements marked itemprop=articleBody, found from the itemprop attributes rather than by testing

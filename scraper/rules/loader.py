@@ -78,7 +78,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases"),
-    "attributes": ("boilerplate", "weak", "content", "neutral", "notes"),
+    "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
     "products": ("markup", "not_markup", "boilerplate"),
@@ -290,7 +290,16 @@ def load_generic(file: Path) -> GenericRules:
         product_attr=_token_pattern(strings("products", "boilerplate"), path=where, key="products.boilerplate")
         if strings("products", "boilerplate")
         else None,
+        hidden_classes=_class_names(strings("attributes", "hidden"), path=where, key="attributes.hidden"),
     )
+
+
+def _class_names(names: list[str], *, path: str, key: str) -> frozenset[str]:
+    """Return whole class names as a set (each one name: no spaces, no pattern)."""
+    for name in names:
+        if not re.fullmatch(r"[\w-]+", name):
+            raise RuleError(f"not a class name: {name!r}", path=path, key=key)
+    return frozenset(names)
 
 
 _OPTION_FIELDS = {f.name: f for f in dataclasses.fields(Options)}

@@ -110,9 +110,9 @@ class GenericRules:
     weak_attr: CaselessPattern | None = None
     # URLs of discussion threads, whose replies are content rather than clutter.
     thread_url: re.Pattern[str] | None = None
-    # Markup that says "discussion thread" (schema.org types, forum software classes).
     # class / id tokens of an article's reference list or footnotes, kept however linked.
     notes_attr: CaselessPattern | None = None
+    # Markup that says "discussion thread" (schema.org types, forum software classes).
     thread_markup: re.Pattern[str] | None = None
     # class/id tokens of replies, not pruned on thread pages.
     thread_attr: re.Pattern[str] | None = None
@@ -130,6 +130,9 @@ class GenericRules:
     product_not_markup: re.Pattern[str] | None = None
     # class / id tokens of a shop page's buy box, reviews and recommendations (product pages only).
     product_attr: CaselessPattern | None = None
+    # Whole class names that hide an element on every screen (Tailwind's "hidden"), unless a
+    # responsive class, one with a colon ("md:block"), shows it again.
+    hidden_classes: frozenset[str] = frozenset()
     # `remove` split for speed: bare tag names (one C-level walk for all of them) and the rest.
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()

@@ -298,7 +298,10 @@ def test_thread_phrases_include_the_generic_phrases_and_spare_prose() -> None:
 
 @pytest.mark.parametrize(
     ("table", "key"),
-    [("threads", "phrases"), ("threads", "boilerplate"), ("products", "boilerplate"), ("attributes", "notes")],
+    [
+        ("threads", "phrases"), ("threads", "boilerplate"), ("products", "boilerplate"), ("attributes", "notes"),
+        ("attributes", "hidden"),
+    ],
 )
 def test_a_broken_pattern_in_a_generic_table_names_its_key(tmp_path: Path, table: str, key: str) -> None:
     write(tmp_path, "generic.toml", f'schema = 1\nkind = "generic"\n[{table}]\n{key} = ["(unclosed"]\n')
