@@ -111,7 +111,12 @@ def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tu
 
 def _squash(text: str) -> str:
     lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    # A line of nothing but zero-width characters (a joiner left between two blocks) shows nothing.
+    return "\n".join(line for line in lines if line and line.strip(_ZERO_WIDTH))
+
+
+# Characters that render as nothing (str.split() does not count them as space).
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 
 class _Walker:

@@ -86,3 +86,10 @@ def test_a_headline_typed_with_other_dashes_than_the_page_title_is_the_title() -
         f"<p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Again.</p></article></body></html>"
     )
     assert scraper.clean(page).title == "How to repair a quay wall – From a harbour engineer"
+
+
+def test_a_line_of_zero_width_characters_is_no_line() -> None:
+    # Editors leave a zero-width joiner or space in an empty paragraph between two real ones.
+    page = _article(f"<p>{pages.PARAGRAPH}</p><p>\u200d</p><p>\u200b\ufeff</p><p>{pages.PARAGRAPH} Again.</p>")
+    lines = scraper.clean(page).text.split("\n")
+    assert lines == [pages.PARAGRAPH, f"{pages.PARAGRAPH} Again."]
