@@ -226,7 +226,7 @@ class _Walker:
             # A cell's <br>s and blocks part its words as they do on screen (text_content() would
             # glue "interview<br>Thank" into one word).
             cells = [visible_text(c) for c in row if tag_of(c) in ("td", "th")]
-            if any(cells):
+            if any(c.strip(_ZERO_WIDTH) for c in cells):
                 rows.append(cells)
         if not rows:
             return
