@@ -360,6 +360,14 @@ def filter_clutter(
             detach(element, stats)
 
 
+def _previous_element(element: etree._Element) -> etree._Element | None:
+    """Return the element before `element` among its siblings, skipping comments."""
+    previous = element.getprevious()
+    while previous is not None and not tag_of(previous):
+        previous = previous.getprevious()
+    return previous
+
+
 def _mark_labels(
     doomed: dict[etree._Element, str],
     stats: dict[etree._Element, NodeStats],
@@ -368,9 +376,7 @@ def _mark_labels(
 ) -> None:
     """A line such as "You may also like:" right before a block dropped as clutter goes with it."""
     for element in list(doomed):
-        previous = element.getprevious()
-        while previous is not None and not tag_of(previous):
-            previous = previous.getprevious()
+        previous = _previous_element(element)
         if previous is None or previous in doomed or tag_of(previous) not in _LABEL_TAGS:
             continue
         s = stats.get(previous)
@@ -650,9 +656,7 @@ def _introduced(
     Not a label ("Related content:", "You may also like:", a line set in bold): those announce
     the site's other pages.
     """
-    previous = element.getprevious()
-    while previous is not None and not tag_of(previous):
-        previous = previous.getprevious()
+    previous = _previous_element(element)
     if previous is None or tag_of(previous) not in ("p", "div"):
         return False
     s = stats.get(previous)
