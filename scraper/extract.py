@@ -348,7 +348,8 @@ def filter_clutter(
         if not listing:
             _mark_teaser_runs(container, stats, options, doomed, announced)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
-        _mark_legal_notice(container, stats, texts, doomed)
+        if generic.small_print is not None:
+            _mark_legal_notice(container, stats, texts, doomed, generic.small_print)
         _mark_repeats(container, seen, doomed, texts)
         if product:
             _mark_layout_copies(container, doomed, texts)
@@ -389,6 +390,7 @@ def _mark_legal_notice(
     stats: dict[etree._Element, NodeStats],
     texts: dict[etree._Element, str],
     doomed: dict[etree._Element, str],
+    small_print: re.Pattern[str],
 ) -> None:
     """The block that ends the body with a copyright or trademark notice is the site's small
     print, however long ("NHL.com is the official web site of ... © NHL 2012. All Rights Reserved.")."""
@@ -402,7 +404,7 @@ def _mark_legal_notice(
         if s is None or not s.text_chars:
             continue
         # Small print is a small part of the body; a block holding much of it is the article.
-        if s.text_chars <= _NOTICE_MAX_SHARE * whole.text_chars and _LEGAL_NOTICE.search(texts[element]):
+        if s.text_chars <= _NOTICE_MAX_SHARE * whole.text_chars and small_print.search(texts[element]):
             doomed[element] = "legal notice at the end"
         return
 
@@ -410,7 +412,6 @@ def _mark_legal_notice(
 # Blocks that may end an article with the site's small print, at most this share of its text.
 _NOTICE_MAX_SHARE = 0.6
 _NOTICE_BLOCKS = ("p", "div", "small", "footer", "address", "li", "td", "span")
-_LEGAL_NOTICE = re.compile(r"©|\(c\)\s*(19|20)\d\d|all rights reserved|copyright\s+(©\s*)?(19|20)\d\d", re.IGNORECASE)
 # Blocks that may label the block after them; at most this long.
 _LABEL_TAGS = frozenset({"p", "div", "span", "strong", "b"})
 _LABEL_MAX_CHARS = 60

@@ -77,7 +77,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "drop_text": ("patterns",),
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
-    "clutter": ("headings", "phrases"),
+    "clutter": ("headings", "phrases", "small_print"),
     "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
@@ -291,6 +291,7 @@ def load_generic(file: Path) -> GenericRules:
         if strings("products", "boilerplate")
         else None,
         hidden_classes=_class_names(strings("attributes", "hidden"), path=where, key="attributes.hidden"),
+        small_print=_any_regex(strings("clutter", "small_print"), path=where, key="clutter.small_print"),
     )
 
 

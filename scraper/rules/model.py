@@ -130,6 +130,9 @@ class GenericRules:
     product_not_markup: re.Pattern[str] | None = None
     # class / id tokens of a shop page's buy box, reviews and recommendations (product pages only).
     product_attr: CaselessPattern | None = None
+    # Found anywhere in the block that ends the body, it marks the site's small print (©, "All
+    # rights reserved").
+    small_print: re.Pattern[str] | None = None
     # Whole class names that hide an element on every screen (Tailwind's "hidden"), unless a
     # responsive class, one with a colon ("md:block"), shows it again.
     hidden_classes: frozenset[str] = frozenset()
