@@ -99,6 +99,8 @@ _SECOND_OPINION_MARGIN = 200
 # Below this many characters neither our scorer nor trafilatura's precise mode found a body.
 _NEARLY_NOTHING_CHARS = 100
 _PERMALINK_MARKS = " ¶§🔗"
+# Lines of the second opinion longer than this are not tested against the clutter phrases.
+_PHRASE_LINE_CHARS = 1200
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·]\s+|\s*::\s*")
 # Dashes and quotes as pages type them in one place and not in another (an <h1>'s "–" is often
 # the page title's "-").
@@ -178,6 +180,13 @@ def _choose_title(
     return parts[0] if parts else first
 
 
+def _without_clutter_lines(text: str, generic: GenericRules) -> str:
+    """Return the second opinion's text without the lines our clutter phrases name (its
+    extractor keeps a "TrackBack URL for this entry:" or a "Share this" that ours drops)."""
+    phrases = generic.clutter_text
+    return "\n".join(line for line in text.split("\n") if not (len(line) <= _PHRASE_LINE_CHARS and phrases.match(line.strip())))
+
+
 def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:
     if not title:
         return
@@ -238,6 +247,7 @@ def _run(
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar.
         if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
+            other = _without_clutter_lines(other, ruleset.generic if rule is None or rule.use_generic else NO_GENERIC)
             if trace is not None:
                 trace.record(found.body, "kept", "second opinion (trafilatura): our scorer found too little")
             return Article(
