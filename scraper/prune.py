@@ -234,7 +234,10 @@ def _chrome_reason(
 
 def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]) -> bool:
     """True when a class of `element` hides it and no responsive class ("md:block") shows it."""
-    if not any(name in attrs for name in hidden):
+    for name in hidden:
+        if name in attrs:
+            break
+    else:
         return False
     names = (element.get("class") or "").split()
     return any(name in hidden for name in names) and not any(":" in name for name in names)
