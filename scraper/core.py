@@ -160,10 +160,10 @@ def _choose_title(
     site = (sitename or "").lower()
     headings, mastheads = _headline_candidates(root, site, generic)
     titles = _page_titles(root, meta_title)
-    folded = [_fold(t) for t in titles]
-    for title in folded:
+    folded = [(h, _fold(h)) for h in headings]
+    for title in (_fold(t) for t in titles):
         pieces = {p.strip() for p in _TITLE_SEPARATORS.split(title)}
-        inside = [h for h in headings if _fold(h) in title and (len(h) > 10 or _fold(h) in pieces)]
+        inside = [h for h, f in folded if f in title and (len(h) > 10 or f in pieces)]
         if inside:
             return max(inside, key=len)
     if not titles:
@@ -247,7 +247,7 @@ def _run(
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar.
         if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
-            other = _without_clutter_lines(other, ruleset.generic if rule is None or rule.use_generic else NO_GENERIC)
+            other = _without_clutter_lines(other, _generic_rules(ruleset, rule) or NO_GENERIC)
             if trace is not None:
                 trace.record(found.body, "kept", "second opinion (trafilatura): our scorer found too little")
             return Article(
@@ -306,7 +306,7 @@ def _find_body(
     product: bool = False,
 ) -> _Found:
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
-    generic = ruleset.generic if rule is None or rule.use_generic else None
+    generic = _generic_rules(ruleset, rule)
     stats = measure_tree(root)
     body = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
@@ -317,6 +317,11 @@ def _find_body(
             trace.record(container, "kept", f"article body ({chosen.path}{', as a thread' if thread else ''})")
     blocks = render_blocks(chosen.containers, url)
     return _Found(body, chosen, blocks, render_text(blocks))
+
+
+def _generic_rules(ruleset: RuleSet, rule: SiteRule | None) -> GenericRules | None:
+    """Return the generic rules that apply with `rule` (None when the site rule opts out)."""
+    return ruleset.generic if rule is None or rule.use_generic else None
 
 
 def _override(metadata: Metadata, overrides: dict[str, str]) -> Metadata:

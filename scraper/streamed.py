@@ -14,6 +14,7 @@ import re
 from lxml import etree
 
 from scraper.prune import detach
+from scraper.score import HEADING_TAGS
 
 # $RC(boundary, chunk) completes a Suspense boundary; $RS(chunk, placeholder) fills a segment.
 # A chunk's id in the page's source (a regex scan is twice as fast as two substring tests).
@@ -21,7 +22,6 @@ _CHUNK_ID = re.compile(r"""id=["']S:""")
 _CHUNK_ID_BYTES = re.compile(_CHUNK_ID.pattern.encode("ascii"))
 # A chunk is moved only if one of its paragraphs has at least this many words.
 _PROSE_WORDS = 12
-_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _MOVE_CALL = re.compile(r"""\$R([CS])\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
 
 
@@ -75,7 +75,7 @@ def _reaching_sections(chunks: dict[str, etree._Element], filler: dict[str, str]
                 parents.setdefault(filler[name], []).append(chunk_id)
     reaching = {
         chunk_id for chunk_id, chunk in chunks.items()
-        if next(chunk.iter(*_HEADINGS), None) is not None and _has_prose(chunk)
+        if next(chunk.iter(*HEADING_TAGS), None) is not None and _has_prose(chunk)
     }
     waiting = list(reaching)
     while waiting:
