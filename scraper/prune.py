@@ -20,6 +20,9 @@ _SIDE_TAGS = frozenset({"aside", "footer"})
 _HOLDS_ARTICLE_SHARE = 0.4
 # ... and one holding this share is kept whatever it is called: nothing else can be the article.
 _MOST_PROSE_SHARE = 0.75
+# A comment section is pruned however much prose it holds when this many characters of paragraphs
+# stand outside it (the post it follows).
+_STORY_BESIDE_COMMENTS = 300
 # On a thread, a <form> holding this much paragraph text is a post, not a control.
 _FORM_PROSE = 100
 # Generic removals (buttons, hidden parts) never take an element holding this much paragraph text:
@@ -287,6 +290,7 @@ def prune_chrome(
     doomed: list[tuple[etree._Element, str]] = []
     skip: set[etree._Element] = set()
     suspects: dict[str, bool] = {}
+    comment_names = generic.comments_attr if generic is not None and not thread else None
     for element in body.iterdescendants():
         tag = tag_of(element)
         if not tag or element in keep or element in skip:
@@ -297,13 +301,18 @@ def prune_chrome(
         why, weak = _chrome_reason(element, tag, generic, s, thread, suspects, kind_attr)
         if not why:
             continue
-        # A big share of the page's prose is the article only if it holds the headline or an
-        # article marker (or the page has none): a long comment thread or sidebar does not.
-        if page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
+        # A comment section (by its own name) goes however long, when a story stands outside it.
+        comments = (
+            comment_names is not None and element not in holders and page_prose - s.p_chars >= _STORY_BESIDE_COMMENTS
+            and comment_names.search(attr_text(element)) is not None
+        )
+        # Otherwise a big share of the page's prose is the article only if it holds the headline
+        # or an article marker (or the page has none): a long comment thread or sidebar does not.
+        if not comments and page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
             continue
         # Most of the page's prose stays whatever holds it (nothing else can be the article),
         # unless it is an <aside> or <footer> outside the article's markers.
-        if page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in _SIDE_TAGS or element in holders):
+        if not comments and page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in _SIDE_TAGS or element in holders):
             continue
         if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
             continue

@@ -78,7 +78,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "clutter": ("headings", "phrases", "small_print"),
-    "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden"),
+    "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden", "comments"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
     "products": ("markup", "not_markup", "boilerplate"),
@@ -291,6 +291,7 @@ def load_generic(file: Path) -> GenericRules:
         if strings("products", "boilerplate")
         else None,
         hidden_classes=_class_names(strings("attributes", "hidden"), path=where, key="attributes.hidden"),
+        comments_attr=_class_regex(strings("attributes", "comments"), path=where, key="attributes.comments"),
         small_print=_any_regex(strings("clutter", "small_print"), path=where, key="clutter.small_print"),
     )
 

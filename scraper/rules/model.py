@@ -136,6 +136,9 @@ class GenericRules:
     # Whole class names that hide an element on every screen (Tailwind's "hidden"), unless a
     # responsive class, one with a colon ("md:block"), shows it again.
     hidden_classes: frozenset[str] = frozenset()
+    # Whole class names or ids of a comment section: pruned even when it holds most of the page's
+    # prose, as long as a story stands outside it.
+    comments_attr: re.Pattern[str] | None = None
     # `remove` split for speed: bare tag names (one C-level walk for all of them) and the rest.
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()
