@@ -47,6 +47,8 @@ _READ_MORE = frozenset({
 # Teaser runs are dropped only while they are a minority of the container's text: on a listing
 # page the teasers are the content.
 _TEASER_MAX_SHARE = 0.5
+# Excerpt cards ending with a "Read more" link to their own title's page make a teaser run from this many on.
+_READ_MORE_RUN_MIN = 2
 # Another part of the story (same class, same <article>) needs this much paragraph text, this
 # little linked.
 _KIN_MIN_PROSE = 100
@@ -724,6 +726,14 @@ def _signature(element: etree._Element) -> tuple[str, str]:
     return tag_of(element), " ".join(sorted((element.get("class") or "").split()))
 
 
+def _same_shape(element: etree._Element, first: etree._Element) -> bool:
+    """True when `element` continues the run `first` began: same tag and classes, or both
+    excerpt cards of one tag (a blog names each post's categories in its classes)."""
+    if _signature(element) == _signature(first):
+        return True
+    return tag_of(element) == tag_of(first) and _excerpt_card(element) and _excerpt_card(first)
+
+
 def _mark_teaser_runs(
     container: etree._Element,
     stats: dict[etree._Element, NodeStats],
@@ -739,22 +749,19 @@ def _mark_teaser_runs(
             # list the text announces are what it is about.
             continue
         children = [c for c in parent if tag_of(c)]
-        if len(children) < options.teaser_run_min:
+        if len(children) < _READ_MORE_RUN_MIN:
             continue
         run: list[etree._Element] = []
         for child in children:
             if not _is_teaser(child, stats):
-                if len(run) >= options.teaser_run_min:
-                    runs.append(run)
+                _end_run(run, runs, options)
                 run = []
-            elif run and _signature(child) == _signature(run[0]) and not _WORDS.search(run[-1].tail or ""):
+            elif run and _same_shape(child, run[0]) and not _WORDS.search(run[-1].tail or ""):
                 run.append(child)
             else:
-                if len(run) >= options.teaser_run_min:
-                    runs.append(run)
+                _end_run(run, runs, options)
                 run = [child]
-        if len(run) >= options.teaser_run_min:
-            runs.append(run)
+        _end_run(run, runs, options)
     total = stats[container].text_chars if container in stats else 0
     teaser_chars = sum(stats[e].text_chars for run in runs for e in run if e in stats)
     if not total or teaser_chars > _TEASER_MAX_SHARE * total:
@@ -762,6 +769,19 @@ def _mark_teaser_runs(
     for run in runs:
         for element in run:
             doomed[element] = "teaser run"
+
+
+def _end_run(run: list[etree._Element], runs: list[list[etree._Element]], options: Options) -> None:
+    """Keep `run` as a teaser run if it is long enough: a few cards that each end with a "Read
+    more" link back to their own title's page are excerpts of other pages, two of them will do."""
+    if len(run) >= options.teaser_run_min or (len(run) >= _READ_MORE_RUN_MIN and all(map(_excerpt_card, run))):
+        runs.append(run)
+
+
+def _excerpt_card(element: etree._Element) -> bool:
+    """True for a card whose first and last links go to one page, the last saying "Read more"."""
+    links = list(element.iter("a"))
+    return len(links) >= 2 and bool(links[0].get("href")) and links[0].get("href") == links[-1].get("href") and _ends_with_read_more(element)
 
 
 def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
