@@ -230,7 +230,9 @@ def _run(
         root, url, rule, ruleset, options, title, trace, thread=kind == "thread", product=kind == "product"
     )
     text = found.text
-    asked = len(text) < options.second_opinion_below_chars and found.path != "rule"
+    # A short story followed by its comments is short, not missed: the peer would hand the
+    # comments back as text.
+    asked = len(text) < options.second_opinion_below_chars and found.path != "rule" and not found.comment_chars
     other = second_opinion(html, url, precise=True) if asked else ""
     if kind == "page" and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
         # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
@@ -287,6 +289,8 @@ class _Found:
     chosen: Body
     blocks: list[Block]
     text: str
+    # Characters of text dropped as a comment section after a story (whose length that proves).
+    comment_chars: int = 0
 
     @property
     def path(self) -> ExtractionPath:
@@ -308,15 +312,15 @@ def _find_body(
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
     generic = _generic_rules(ruleset, rule)
     stats = measure_tree(root)
-    body = prune_tree(root, rule, generic, options, stats, trace, thread, product)
+    body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
-    filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product)
+    comment_chars += filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:
             trace.record(container, "kept", f"article body ({chosen.path}{', as a thread' if thread else ''})")
     blocks = render_blocks(chosen.containers, url)
-    return _Found(body, chosen, blocks, render_text(blocks))
+    return _Found(body, chosen, blocks, render_text(blocks), comment_chars)
 
 
 def _generic_rules(ruleset: RuleSet, rule: SiteRule | None) -> GenericRules | None:

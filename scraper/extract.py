@@ -49,6 +49,14 @@ _READ_MORE = frozenset({
 _TEASER_MAX_SHARE = 0.5
 # Excerpt cards ending with a "Read more" link to their own title's page make a teaser run from this many on.
 _READ_MORE_RUN_MIN = 2
+# A comments heading drops the discussion after it when this much paragraph text comes before it.
+_STORY_BEFORE_COMMENTS = 300
+_COMMENTS_WHY = "comments under"
+# A <p> this long without links is the text's own paragraph, even under a clutter heading.
+_PLAIN_PARAGRAPH_CHARS = 100
+# Clutter headings are short; a comments heading may name the post ("3 Responses to ...").
+_CLUTTER_HEADING_CHARS = 60
+_COMMENT_HEADING_CHARS = 250
 # Another part of the story (same class, same <article>) needs this much paragraph text, this
 # little linked.
 _KIN_MIN_PROSE = 100
@@ -329,13 +337,17 @@ def filter_clutter(
     trace: Trace | None,
     thread: bool = False,
     product: bool = False,
-) -> None:
+) -> int:
     """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too; on a
-    product page, the copies of a block printed once per layout)."""
+    product page, the copies of a block printed once per layout).
+
+    Return the characters of text dropped as a comment section after the story.
+    """
     phrases = generic.clutter_text
     if thread and generic.thread_clutter_text is not None:
         phrases = generic.thread_clutter_text
     seen: dict[str, etree._Element | None] = {}
+    comment_chars = 0
     for container in containers:
         doomed: dict[etree._Element, str] = {}
         whole = stats.get(container)
@@ -344,7 +356,7 @@ def filter_clutter(
         # neither on the items nor on the blocks grouping them.
         listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
         texts = _Texts()
-        _mark_clutter_sections(container, stats, generic, doomed, texts)
+        _mark_clutter_sections(container, stats, generic, doomed, texts, None if thread else generic.comment_heading)
         announced = _announced_lists(container, stats, texts, generic.clutter_heading)
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases, announced)
         if not listing:
@@ -360,7 +372,10 @@ def filter_clutter(
                 continue
             if trace is not None:
                 trace.record(element, "dropped", why)
+            if why.startswith(_COMMENTS_WHY):
+                comment_chars += stats[element].text_chars if element in stats else 0
             detach(element, stats)
+    return comment_chars
 
 
 def _previous_element(element: etree._Element) -> etree._Element | None:
@@ -492,17 +507,27 @@ def _mark_clutter_sections(
     generic: GenericRules,
     doomed: dict[etree._Element, str],
     texts: dict[etree._Element, str],
+    comment_heading: CaselessPattern | None = None,
 ) -> None:
-    """A clutter heading ("Related Articles") takes its teaser section with it."""
+    """A clutter heading ("Related Articles") takes its teaser section with it; a heading that
+    opens the comments (`comment_heading`), the whole discussion after a story."""
     for element in container.iter():
         tag = tag_of(element)
         if not tag or element is container:
             continue
         s = stats.get(element)
-        if s is None or s.text_chars > 60:
+        if s is None or s.text_chars > _CLUTTER_HEADING_CHARS and (
+            comment_heading is None or tag not in HEADING_TAGS or s.text_chars > _COMMENT_HEADING_CHARS
+        ):
             continue
         text = texts[element]
-        if not text or not _looks_like_heading(element, text) or not generic.clutter_heading.match(text):
+        if not text or not _looks_like_heading(element, text):
+            continue
+        if comment_heading is not None and comment_heading.match(text) and _mark_comment_section(
+            container, element, stats, doomed, text
+        ):
+            continue
+        if s.text_chars > _CLUTTER_HEADING_CHARS or not generic.clutter_heading.match(text):
             continue
         doomed[element] = f"clutter heading {text[:40]!r}"
         parent = element.getparent()
@@ -518,9 +543,55 @@ def _mark_clutter_sections(
                 continue
             if _heading_level(sibling) <= level:
                 break
-            if not _teaser_like(stats.get(sibling)):
+            if not _teaser_like(stats.get(sibling)) or _plain_paragraph(sibling, stats):
                 break
             doomed[sibling] = f"under clutter heading {text[:40]!r}"
+
+
+def _plain_paragraph(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
+    """True for a <p> of a sentence or more with no link in it: text, not a teaser's line."""
+    s = stats.get(element)
+    return tag_of(element) == "p" and s is not None and s.link_chars == 0 and s.text_chars >= _PLAIN_PARAGRAPH_CHARS
+
+
+def _mark_comment_section(
+    container: etree._Element,
+    heading: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    doomed: dict[etree._Element, str],
+    text: str,
+) -> bool:
+    """Drop the discussion a comments heading opens: the box it begins, or its siblings up to the
+    next heading of its level, when at least _STORY_BEFORE_COMMENTS characters of paragraphs
+    come before it (a "3 comments" link above the story opens nothing). Return whether it did.
+    """
+    if _prose_before(heading, container, stats) < _STORY_BEFORE_COMMENTS:
+        return False
+    doomed[heading] = f"comments heading {text[:40]!r}"
+    parent = heading.getparent()
+    if parent is not None and parent is not container and heading is _first_element(parent):
+        doomed[parent] = f"{_COMMENTS_WHY} {text[:40]!r}"
+        return True
+    level = _heading_level(heading)
+    for sibling in heading.itersiblings():
+        if tag_of(sibling):
+            if _heading_level(sibling) <= level:
+                break
+            doomed[sibling] = f"{_COMMENTS_WHY} {text[:40]!r}"
+    return True
+
+
+def _prose_before(element: etree._Element, container: etree._Element, stats: dict[etree._Element, NodeStats]) -> int:
+    """Return the paragraph characters that come before `element` inside `container`."""
+    total = 0
+    node = element
+    while node is not None and node is not container:
+        for sibling in node.itersiblings(preceding=True):
+            s = stats.get(sibling)
+            if s is not None:
+                total += s.p_chars
+        node = node.getparent()
+    return total
 
 
 def _first_element(parent: etree._Element) -> etree._Element | None:

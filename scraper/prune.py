@@ -278,9 +278,12 @@ def prune_chrome(
     trace: Trace | None,
     thread: bool = False,
     product: bool = False,
-) -> None:
+) -> int:
     """Drop nav/header/footer/aside and boilerplate-named containers that do not hold the article
-    (on a thread or a product page, also those its kind's own names mark: signatures, reviews)."""
+    (on a thread or a product page, also those its kind's own names mark: signatures, reviews).
+
+    Return the characters of text dropped as comment sections beside a story.
+    """
     page_prose = stats[body].p_chars if body in stats else 0
     holders = _article_anchors(body, stats, page_prose)
     # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
@@ -291,6 +294,7 @@ def prune_chrome(
     skip: set[etree._Element] = set()
     suspects: dict[str, bool] = {}
     comment_names = generic.comments_attr if generic is not None and not thread else None
+    comment_chars = 0
     for element in body.iterdescendants():
         tag = tag_of(element)
         if not tag or element in keep or element in skip:
@@ -318,10 +322,13 @@ def prune_chrome(
             continue
         doomed.append((element, why))
         skip.update(element.iterdescendants())
+        if comments:
+            comment_chars += s.text_chars
     for element, why in doomed:
         if trace is not None:
             trace.record(element, "pruned", why)
         detach(element, stats)
+    return comment_chars
 
 
 def prune_tree(
@@ -333,8 +340,11 @@ def prune_tree(
     trace: Trace | None = None,
     thread: bool = False,
     product: bool = False,
-) -> etree._Element:
-    """Apply rule removals and generic pruning to `root` in place (keeping `stats` true); return the body."""
+) -> tuple[etree._Element, int]:
+    """Apply rule removals and generic pruning to `root` in place (keeping `stats` true).
+
+    Return the body, and the characters of text pruned as a comment section after a story.
+    """
     keep = _protected(root, rule)
     if rule is not None:
         remove_selected(root, rule.remove, f"rule {rule.id} remove", keep, trace, stats)
@@ -353,5 +363,4 @@ def prune_tree(
     body = root.find("body")
     if body is None:
         body = root
-    prune_chrome(body, generic, stats, keep, trace, thread, product)
-    return body
+    return body, prune_chrome(body, generic, stats, keep, trace, thread, product)

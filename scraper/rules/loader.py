@@ -77,7 +77,7 @@ _TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "drop_text": ("patterns",),
 }
 _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
-    "clutter": ("headings", "phrases", "small_print"),
+    "clutter": ("headings", "comment_headings", "phrases", "small_print"),
     "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden", "comments"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
@@ -258,6 +258,9 @@ def load_generic(file: Path) -> GenericRules:
         remove_tags=tuple(r.expr for r in removals if bare.match(r.expr)),
         remove_other=_merge_predicates(tuple(r for r in removals if not bare.match(r.expr))),
         clutter_heading=_caseless(_phrase_regex(strings("clutter", "headings"), path=where, key="clutter.headings")),
+        comment_heading=_caseless(_phrase_regex(strings("clutter", "comment_headings"), path=where, key="clutter.comment_headings"))
+        if strings("clutter", "comment_headings")
+        else None,
         clutter_text=_caseless(_phrase_regex(strings("clutter", "phrases"), path=where, key="clutter.phrases")),
         boilerplate_attr=_token_pattern(strings("attributes", "boilerplate"), path=where, key="attributes.boilerplate"),
         content_attr=_token_pattern(strings("attributes", "content"), path=where, key="attributes.content"),

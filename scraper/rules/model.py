@@ -139,6 +139,9 @@ class GenericRules:
     # Whole class names or ids of a comment section: pruned even when it holds most of the page's
     # prose, as long as a story stands outside it.
     comments_attr: re.Pattern[str] | None = None
+    # Headings that open a blog's comment section ("12 Comments", "3 Responses to ..."): what
+    # follows them goes however long, when a story stands before it.
+    comment_heading: CaselessPattern | None = None
     # `remove` split for speed: bare tag names (one C-level walk for all of them) and the rest.
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()

@@ -1,0 +1,44 @@
+"""A blog's comment section goes after the post; a comments heading above the post drops nothing."""
+
+from __future__ import annotations
+
+import scraper
+from tests.core.pages import PARAGRAPH
+
+COMMENT = (
+    "I walked along the old quay last summer and the wall was already crumbling in places, so "
+    "I am glad somebody is finally asking who will pay for the repairs before winter comes."
+)
+
+
+def _page(top: str, comments_heading: str, thread_url: bool = False) -> tuple[str, str]:
+    story = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(3))
+    comments = "\n".join(f"<p>{COMMENT} Comment {i}.</p><p class='by'>Posted by: reader {i}</p>" for i in range(8))
+    html = (
+        "<!doctype html><html lang='en'><head><title>Quay plan - Harbour Blog</title></head><body>"
+        f"<div class='post'><h2>Quay plan</h2>{top}{story}"
+        f"<h2>{comments_heading}</h2>{comments}<h2>Archives</h2><p><a href='/2024/'>2024</a></p></div>"
+        "</body></html>"
+    )
+    url = "https://harbour.example/t/quay-plan" if thread_url else "https://harbour.example/2024/quay-plan.html"
+    return html, url
+
+
+def test_the_discussion_under_a_comments_heading_goes() -> None:
+    html, url = _page("", "8 Comments")
+    text = scraper.clean(html, url=url).text
+    assert "Paragraph 0." in text and "Paragraph 2." in text
+    assert "Comment 0." not in text and "Comment 7." not in text and "Posted by" not in text
+
+
+def test_a_comments_heading_before_the_story_drops_nothing() -> None:
+    html, url = _page("<h2><a href='#comments'>8 Comments</a></h2>", "Comments")
+    text = scraper.clean(html, url=url).text
+    assert all(f"Paragraph {i}." in text for i in range(3))
+    assert "Comment 3." not in text
+
+
+def test_on_a_discussion_thread_the_replies_stay() -> None:
+    html, url = _page("", "Comments", thread_url=True)
+    text = scraper.clean(html, url=url).text
+    assert "Comment 0." in text and "Comment 7." in text
