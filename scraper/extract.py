@@ -568,12 +568,16 @@ def _mark_comment_section(
     if _prose_before(heading, container, stats) < _STORY_BEFORE_COMMENTS:
         return False
     doomed[heading] = f"comments heading {text[:40]!r}"
-    parent = heading.getparent()
-    if parent is not None and parent is not container and heading is _first_element(parent):
+    level = _heading_level(heading)
+    # A box that holds nothing but the heading stands for it ("<div class=title><h2>Comments</h2></div>").
+    node = heading
+    parent = node.getparent()
+    while parent is not None and parent is not container and _only_element(parent) is node:
+        node, parent = parent, parent.getparent()
+    if parent is not None and parent is not container and node is _first_element(parent):
         doomed[parent] = f"{_COMMENTS_WHY} {text[:40]!r}"
         return True
-    level = _heading_level(heading)
-    for sibling in heading.itersiblings():
+    for sibling in node.itersiblings():
         if tag_of(sibling):
             if _heading_level(sibling) <= level:
                 break
@@ -592,6 +596,12 @@ def _prose_before(element: etree._Element, container: etree._Element, stats: dic
                 total += s.p_chars
         node = node.getparent()
     return total
+
+
+def _only_element(parent: etree._Element) -> etree._Element | None:
+    """Return the one element child of `parent`, or None when it has none or several."""
+    children = [child for child in parent if tag_of(child)]
+    return children[0] if len(children) == 1 else None
 
 
 def _first_element(parent: etree._Element) -> etree._Element | None:

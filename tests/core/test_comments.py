@@ -42,3 +42,17 @@ def test_on_a_discussion_thread_the_replies_stay() -> None:
     html, url = _page("", "Comments", thread_url=True)
     text = scraper.clean(html, url=url).text
     assert "Comment 0." in text and "Comment 7." in text
+
+
+def test_a_comments_heading_in_a_box_of_its_own_opens_the_siblings_after_the_box() -> None:
+    story = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(4))
+    comments = "\n".join(f"<div class='commentbody'><p>{COMMENT} Comment {i}.</p></div>" for i in range(10))
+    html = (
+        "<!doctype html><html lang='en'><head><title>Quay plan - Harbour Blog</title></head><body>"
+        f"<table><tr><td><h3>Quay plan</h3>{story}<p class='posted'>Posted on May 2</p>"
+        f"<div class='commentform'><h2 id='comments'>Comments</h2></div>{comments}</td></tr></table>"
+        "</body></html>"
+    )
+    text = scraper.clean(html, url="https://harbour.example/2024/quay-plan.html").text
+    assert all(f"Paragraph {i}." in text for i in range(4))
+    assert "Comment 0." not in text and "Comment 9." not in text
