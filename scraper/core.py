@@ -12,6 +12,7 @@ from scraper.extract import Body, filter_clutter, select_body
 from scraper.kind import page_kind
 from scraper.metadata import read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
+from scraper.mojibake import repair_article
 from scraper.parse import parse_html
 from scraper.prune import detach, prune_tree
 from scraper.render import (
@@ -59,7 +60,7 @@ def clean(
     Raises:
         InputError: the input is empty, binary, too large or not HTML.
     """
-    return _run(html, url, rules, options, None)
+    return repair_article(_run(html, url, rules, options, None))
 
 
 def clean_traced(
@@ -71,7 +72,7 @@ def clean_traced(
 ) -> Traced:
     """Extract the article and record the fate of each removed, pruned, dropped or kept element."""
     trace = Trace()
-    return Traced(_run(html, url, rules, options, trace), trace)
+    return Traced(repair_article(_run(html, url, rules, options, trace)), trace)
 
 
 def _first_text(root: etree._Element, selectors: tuple[Selector, ...]) -> str | None:

@@ -1,0 +1,45 @@
+"""Mojibake a page carries from its source (UTF-8 read once as Windows-1252) is undone."""
+
+from __future__ import annotations
+
+import scraper
+from scraper.mojibake import repair
+from tests.core.pages import PARAGRAPH
+
+STORY = "The mayor said the harbour doesn’t need a new wall — “not this year”, she added, at the café."
+
+
+def _garbled(text: str) -> str:
+    """Read UTF-8 bytes as a browser reads Windows-1252 (bytes it leaves undefined as Latin-1)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def _page(sentence: str) -> bytes:
+    body = "".join(f"<p>{PARAGRAPH} {sentence} Paragraph {i}.</p>" for i in range(4))
+    html = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{sentence[:30]} - Harbour News</title></head>"
+        f"<body><article><h1>Harbour wall</h1>{body}</article></body></html>"
+    )
+    return html.encode("utf-8")
+
+
+def test_a_page_saved_with_mojibake_reads_as_written() -> None:
+    garbled = _garbled(STORY)
+    assert "doesnâ€™t" in garbled
+    article = scraper.clean(_page(garbled), url="https://harbour.example/news/wall")
+    assert STORY in article.text
+    assert "â€" not in article.text and "â€" not in article.markdown
+
+
+def test_text_without_mojibake_is_left_as_it_is() -> None:
+    sentence = "In São Paulo the café’s owner, Ã. Naïve, paid £5 — “fair”, she said."
+    article = scraper.clean(_page(sentence), url="https://harbour.example/news/wall")
+    assert sentence in article.text
+    assert repair(sentence) == sentence
