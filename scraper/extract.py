@@ -50,7 +50,7 @@ _TEASER_MAX_SHARE = 0.5
 # Excerpt cards ending with a "Read more" link to their own title's page make a teaser run from this many on.
 _READ_MORE_RUN_MIN = 2
 # A comments heading drops the discussion after it when this much paragraph text comes before it.
-_STORY_BEFORE_COMMENTS = 300
+_STORY_BEFORE_COMMENTS = 150
 _COMMENTS_WHY = "comments under"
 # A <p> this long without links is the text's own paragraph, even under a clutter heading.
 _PLAIN_PARAGRAPH_CHARS = 100
