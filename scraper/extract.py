@@ -74,6 +74,10 @@ _STORY_DOMINANCE = 3.0
 _SCRAP_CHARS = 200
 _SCRAP_WIDEN_SHARE = 0.95
 _SCRAP_WIDEN_MAX_DENSITY = 0.7
+# A widened scrap that has not grown this many times (over at least _SCRAP_FLOOR_CHARS) is still
+# a scrap, and the largest block of the page is taken instead.
+_SCRAP_GROWTH = 3
+_SCRAP_FLOOR_CHARS = 100
 # An introduction to a list is no denser in links than this.
 _INTRO_MAX_DENSITY = 0.2
 # A list is introduced by a paragraph of at least this many characters ending in a colon.
@@ -174,7 +178,9 @@ def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element
     is neither most of the page nor mostly links.
 
     On a listing laid out as a table (title, author, a rating line per row) the best-scored block
-    is one row's rating line, and climbing stops at its row, whose links are half its text.
+    is one row's rating line, and climbing stops at its row, whose links are half its text. On a
+    page of linked cards the pick may be a notice bar that no ancestor widens: then the largest
+    block that is not (nearly) the whole page is the content.
     """
     mine, page = stats.get(top.element), stats.get(body)
     if mine is None or page is None or mine.text_chars >= _SCRAP_CHARS or mine.p_chars:
@@ -188,7 +194,26 @@ def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element
         ):
             break
         widest = Candidate(ancestor, top.score)
+    if stats[widest.element].text_chars < _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS):
+        # Still a scrap (a notice bar, a header's links): the page's text is elsewhere, in a block
+        # no ancestor reaches. Take the largest block that is not (nearly) the whole page.
+        largest = _largest_block(body, stats, _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS), page.text_chars)
+        if largest is not None:
+            return Candidate(largest, top.score)
     return widest
+
+
+def _largest_block(
+    body: etree._Element, stats: dict[etree._Element, NodeStats], least: float, page_chars: int
+) -> etree._Element | None:
+    """Return the element holding the most text, at least `least` characters and at most
+    _SCRAP_WIDEN_SHARE of the page's, or None."""
+    best, best_chars = None, 0
+    for element in body.iterdescendants():
+        s = stats.get(element)
+        if s is not None and least <= s.text_chars <= _SCRAP_WIDEN_SHARE * page_chars and s.text_chars > best_chars:
+            best, best_chars = element, s.text_chars
+    return best
 
 
 def _climb(

@@ -123,7 +123,9 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
         own = len(own_text.strip()) if own_text else 0
         text = own + inner
         if tag == "a":
+            # A link's text is a title or a card, never prose, whatever blocks it wraps.
             links = text
+            p_chars = 0
         elif inline_runs and tag not in BLOCK_TAGS and tag not in _CONTROL_TAGS:
             flows[element] = flow + own
         if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")):

@@ -76,3 +76,10 @@ def test_a_scrap_of_a_listing_widens_to_the_list() -> None:
     text = scraper.clean(page, options=scraper.Options(second_opinion_below_chars=0)).text
     assert "The Lighthouse Keeper's Daughter" in text and "The Keeper's Logbook" in text
     assert "Sign in" not in text and "Careers" not in text
+
+
+def test_paragraphs_inside_a_link_are_a_card_not_prose() -> None:
+    cards = "".join(f"<li><a href='/e/{i}'><h3>Event {i}</h3><p>{_RUN}</p></a></li>" for i in range(3))
+    html = f"<html><body><ul id='grid'>{cards}</ul><div id='d'><p>{_RUN}</p></div></body></html>"
+    assert _p_chars(html, "grid") == 0
+    assert _p_chars(html, "d") > 200
