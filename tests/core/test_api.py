@@ -125,6 +125,17 @@ def test_short_headline_wins_over_a_longer_site_name() -> None:
     assert article.title == "Quay plan", f"title taken from the longer <title> part: {article.title!r}"
 
 
+@pytest.mark.parametrize("separator", [" / ", " • ", " › ", " ~ "])
+def test_the_page_title_splits_at_forum_and_blog_separators(separator: str) -> None:
+    # No <h1>: the headline is the page title's longest part, whatever mark separates the parts.
+    paragraphs = "".join(f"<p>{pages.PARAGRAPH} Paragraph {i}.</p>" for i in range(4))
+    html = (
+        f"<html><head><title>Which sea wall should the quay get?{separator}Harbour Talk{separator}Forums</title>"
+        f"</head><body><div class='post'>{paragraphs}</div></body></html>"
+    )
+    assert scraper.clean(html, url="https://harbour.example/t/42").title == "Which sea wall should the quay get?"
+
+
 def test_to_dict_is_json_ready_and_complete() -> None:
     article = scraper.clean(FIXTURES["seed-ukraine-troops"], url="https://news.example.com/x/")
     data = json.loads(json.dumps(article.to_dict()))
