@@ -11,14 +11,19 @@ COMMENT = (
 )
 
 
+def _story(paragraphs: int) -> str:
+    return "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(paragraphs))
+
+
+def _blog(body: str) -> str:
+    return f"<!doctype html><html lang='en'><head><title>Quay plan - Harbour Blog</title></head><body>{body}</body></html>"
+
+
 def _page(top: str, comments_heading: str, thread_url: bool = False) -> tuple[str, str]:
-    story = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(3))
     comments = "\n".join(f"<p>{COMMENT} Comment {i}.</p><p class='by'>Posted by: reader {i}</p>" for i in range(8))
-    html = (
-        "<!doctype html><html lang='en'><head><title>Quay plan - Harbour Blog</title></head><body>"
-        f"<div class='post'><h2>Quay plan</h2>{top}{story}"
+    html = _blog(
+        f"<div class='post'><h2>Quay plan</h2>{top}{_story(3)}"
         f"<h2>{comments_heading}</h2>{comments}<h2>Archives</h2><p><a href='/2024/'>2024</a></p></div>"
-        "</body></html>"
     )
     url = "https://harbour.example/t/quay-plan" if thread_url else "https://harbour.example/2024/quay-plan.html"
     return html, url
@@ -45,13 +50,10 @@ def test_on_a_discussion_thread_the_replies_stay() -> None:
 
 
 def test_a_comments_heading_in_a_box_of_its_own_opens_the_siblings_after_the_box() -> None:
-    story = "\n".join(f"<p>{PARAGRAPH} Paragraph {i}.</p>" for i in range(4))
     comments = "\n".join(f"<div class='commentbody'><p>{COMMENT} Comment {i}.</p></div>" for i in range(10))
-    html = (
-        "<!doctype html><html lang='en'><head><title>Quay plan - Harbour Blog</title></head><body>"
-        f"<table><tr><td><h3>Quay plan</h3>{story}<p class='posted'>Posted on May 2</p>"
+    html = _blog(
+        f"<table><tr><td><h3>Quay plan</h3>{_story(4)}<p class='posted'>Posted on May 2</p>"
         f"<div class='commentform'><h2 id='comments'>Comments</h2></div>{comments}</td></tr></table>"
-        "</body></html>"
     )
     text = scraper.clean(html, url="https://harbour.example/2024/quay-plan.html").text
     assert all(f"Paragraph {i}." in text for i in range(4))
