@@ -235,6 +235,12 @@ def _chrome_reason(
     return "", False
 
 
+def _named_content(element: etree._Element, generic: GenericRules | None) -> bool:
+    """True when the class or id of `element` names article content ("blogPost", "entry")."""
+    attrs = attr_text(element)
+    return bool(attrs) and generic is not None and generic.content_attr.search(attrs) is not None
+
+
 def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]) -> bool:
     """True when a class of `element` hides it and no responsive class ("md:block") shows it."""
     for name in hidden:
@@ -312,7 +318,9 @@ def prune_chrome(
         )
         # Otherwise a big share of the page's prose is the article only if it holds the headline
         # or an article marker (or the page has none): a long comment thread or sidebar does not.
-        if not comments and page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (element in holders or not holders):
+        if not comments and page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (
+            element in holders or (not holders and (tag not in _SIDE_TAGS or _named_content(element, generic)))
+        ):
             continue
         # Most of the page's prose stays whatever holds it (nothing else can be the article),
         # unless it is an <aside> or <footer> outside the article's markers.
