@@ -186,6 +186,24 @@ def block_score(text: str, link_chars: int) -> float:
     return score * (1.0 - density)
 
 
+# A box whose first element is a clutter heading ("About the author", "Related posts") is a
+# widget however much prose it holds: its score counts this much.
+_CLUTTER_TITLED_FACTOR = 0.3
+
+
+def _titled_as_clutter(element: etree._Element, generic: GenericRules) -> bool:
+    """True for a box whose first element is a heading that names clutter ("About Me", "Related")."""
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        if tag not in HEADING_TAGS:
+            return False
+        text = " ".join(child.text_content().split())
+        return len(text) <= 60 and generic.clutter_heading.match(text) is not None
+    return False
+
+
 def own_text(element: etree._Element) -> str:
     """Return the text of `element` outside its nested block-level children."""
     parts = [element.text or ""]
@@ -245,6 +263,9 @@ def score_candidates(
             score *= 0.5
         s = stats.get(element)
         density = s.link_density if s else 0.0
-        candidates.append(Candidate(element, (score + attribute_weight(element, generic)) * (1 - density)))
+        score = (score + attribute_weight(element, generic)) * (1 - density)
+        if score > 0 and _titled_as_clutter(element, generic):
+            score *= _CLUTTER_TITLED_FACTOR
+        candidates.append(Candidate(element, score))
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates

@@ -83,3 +83,15 @@ def test_paragraphs_inside_a_link_are_a_card_not_prose() -> None:
     html = f"<html><body><ul id='grid'>{cards}</ul><div id='d'><p>{_RUN}</p></div></body></html>"
     assert _p_chars(html, "grid") == 0
     assert _p_chars(html, "d") > 200
+
+
+def test_a_box_titled_about_the_author_is_not_the_article() -> None:
+    from scraper.rules import default_ruleset
+    from scraper.score import score_candidates
+
+    life = "She grew up by the harbour, studied engineering, and wrote for the paper for years. " * 3
+    bio = "<div id='bio'><h3>About the author</h3>" + f"<p>{life}</p>" * 6 + "</div>"
+    post = f"<div id='post'><p>{_RUN}</p><p>{_RUN}</p></div>"
+    root = parse_html(f"<html><body>{post}{bio}</body></html>")
+    best = score_candidates(root, measure_tree(root), default_ruleset().generic)[0].element
+    assert best.get("id") == "post"
