@@ -12,6 +12,7 @@ from scraper.prune import detach
 from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
 from scraper.score import (
     BLOCK_TAGS,
+    CLUTTER_HEADING_CHARS,
     HEADING_TAGS,
     Candidate,
     NodeStats,
@@ -54,8 +55,7 @@ _STORY_BEFORE_COMMENTS = 150
 _COMMENTS_WHY = "comments under"
 # A <p> this long without links is the text's own paragraph, even under a clutter heading.
 _PLAIN_PARAGRAPH_CHARS = 100
-# Clutter headings are short; a comments heading may name the post ("3 Responses to ...").
-_CLUTTER_HEADING_CHARS = 60
+# A comments heading may name the post ("3 Responses to ..."): longer than other clutter headings.
 _COMMENT_HEADING_CHARS = 250
 # Another part of the story (same class, same <article>) needs this much paragraph text, this
 # little linked.
@@ -194,10 +194,11 @@ def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element
         ):
             break
         widest = Candidate(ancestor, top.score)
-    if stats[widest.element].text_chars < _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS):
+    grown = _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS)
+    if stats[widest.element].text_chars < grown:
         # Still a scrap (a notice bar, a header's links): the page's text is elsewhere, in a block
         # no ancestor reaches. Take the largest block that is not (nearly) the whole page.
-        largest = _largest_block(body, stats, _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS), page.text_chars)
+        largest = _largest_block(body, stats, grown, page.text_chars)
         if largest is not None:
             return Candidate(largest, top.score)
     return widest
@@ -541,7 +542,7 @@ def _mark_clutter_sections(
         if not tag or element is container:
             continue
         s = stats.get(element)
-        if s is None or s.text_chars > _CLUTTER_HEADING_CHARS and (
+        if s is None or s.text_chars > CLUTTER_HEADING_CHARS and (
             comment_heading is None or tag not in HEADING_TAGS or s.text_chars > _COMMENT_HEADING_CHARS
         ):
             continue
@@ -552,7 +553,7 @@ def _mark_clutter_sections(
             container, element, stats, doomed, text
         ):
             continue
-        if s.text_chars > _CLUTTER_HEADING_CHARS or not generic.clutter_heading.match(text):
+        if s.text_chars > CLUTTER_HEADING_CHARS or not generic.clutter_heading.match(text):
             continue
         doomed[element] = f"clutter heading {text[:40]!r}"
         parent = element.getparent()
@@ -887,7 +888,10 @@ def _end_run(run: list[etree._Element], runs: list[list[etree._Element]], option
 def _excerpt_card(element: etree._Element) -> bool:
     """True for a card whose first and last links go to one page, the last saying "Read more"."""
     links = list(element.iter("a"))
-    return len(links) >= 2 and bool(links[0].get("href")) and links[0].get("href") == links[-1].get("href") and _ends_with_read_more(element)
+    if len(links) < 2:
+        return False
+    href = links[0].get("href")
+    return bool(href) and href == links[-1].get("href") and _says_read_more(links[-1])
 
 
 def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
@@ -909,11 +913,14 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
 
 def _ends_with_read_more(element: etree._Element) -> bool:
     """True when the block's last link says "Read more" (an excerpt card)."""
-    links = list(element.iter("a"))
-    if not links:
-        return False
-    text = " ".join(links[-1].text_content().split()).lower().rstrip(" .…»›>→")
-    return text in _READ_MORE
+    last = None
+    for last in element.iter("a"):
+        pass
+    return last is not None and _says_read_more(last)
+
+
+def _says_read_more(link: etree._Element) -> bool:
+    return " ".join(link.text_content().split()).lower().rstrip(" .…»›>→") in _READ_MORE
 
 
 def _starts_with(element: etree._Element, link: etree._Element) -> bool:

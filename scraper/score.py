@@ -189,6 +189,8 @@ def block_score(text: str, link_chars: int) -> float:
 # A box whose first element is a clutter heading ("About the author", "Related posts") is a
 # widget however much prose it holds: its score counts this much.
 _CLUTTER_TITLED_FACTOR = 0.3
+# Clutter headings are short: a longer heading is the text's own, whatever its words.
+CLUTTER_HEADING_CHARS = 60
 
 
 def _titled_as_clutter(element: etree._Element, generic: GenericRules) -> bool:
@@ -200,7 +202,7 @@ def _titled_as_clutter(element: etree._Element, generic: GenericRules) -> bool:
         if tag not in HEADING_TAGS:
             return False
         text = " ".join(child.text_content().split())
-        return len(text) <= 60 and generic.clutter_heading.match(text) is not None
+        return len(text) <= CLUTTER_HEADING_CHARS and generic.clutter_heading.match(text) is not None
     return False
 
 
