@@ -20,7 +20,9 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # Blocks whose own text is scored as prose evidence.
 PROSE_TAGS = frozenset(["p", "pre", "blockquote", "td", "dd", "li", "div", "section", "article", "span", "font"])
-_PUNCT = re.compile(r"[,.;:!?，。、；：！？]")
+# A run of marks counts once: an ellipsis, "?!", or the dot leaders of a sidebar list
+# ("Title ........ Source") that, counted dot by dot, outscored a whole post.
+_PUNCT = re.compile(r"[,.;:!?，。、；：！？]+")
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
 
 

@@ -95,3 +95,16 @@ def test_a_box_titled_about_the_author_is_not_the_article() -> None:
     root = parse_html(f"<html><body>{post}{bio}</body></html>")
     best = score_candidates(root, measure_tree(root), default_ruleset().generic)[0].element
     assert best.get("id") == "post"
+
+
+def test_dot_leaders_count_as_one_mark_of_punctuation() -> None:
+    # A sidebar of press mentions, "Title <br> Source <br> .......... <br>", scored dot by dot
+    # outweighed a whole post. A run of one mark ("...", "?!", dot leaders) is one mark.
+    from scraper.score import block_score
+
+    leaders = "The fifty best weblogs of the year The Morning Paper " + "." * 40
+    plain = "The fifty best weblogs of the year The Morning Paper " + "." * 1
+    # Forty dots add their length (0.4) and nothing for punctuation.
+    assert block_score(leaders, 0) < block_score(plain, 0) + 0.5
+    sentence = "Sunday is when the week's food gets made, in one long go; then it rests."
+    assert block_score(sentence, 0) > block_score(leaders, 0)
