@@ -148,7 +148,8 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
         compile_pattern(token, path=path, key=key)
     if not tokens:
         return re.compile(r"(?!x)x")
-    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")(?=$|[\s_-])", re.IGNORECASE)
+    # A token may end in digits: templates number their boxes ("sidebar2", "footer1").
+    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")\d*(?=$|[\s_-])", re.IGNORECASE)
 
 
 # Escapes whose meaning does not depend on letter case (classes of characters, punctuation).

@@ -324,3 +324,14 @@ def test_kind_tokens_are_their_own_lists(field: str, attrs: str) -> None:
     assert pattern is not None
     assert pattern.search(attrs)
     assert not generic.boilerplate_attr.search(attrs)
+
+
+@pytest.mark.parametrize("attrs", ["sidebar2", "footer1 wide", "main_menu3", "widget nav12"])
+def test_a_token_numbered_by_its_template_is_the_token(attrs: str) -> None:
+    # Blogger and old WordPress themes number their boxes: "sidebar2" is a sidebar.
+    assert default_ruleset().generic.boilerplate_attr.search(attrs)
+
+
+@pytest.mark.parametrize("attrs", ["sidebar2x", "footers", "navy2", "menu2col"])
+def test_a_token_runs_only_into_digits(attrs: str) -> None:
+    assert not default_ruleset().generic.boilerplate_attr.search(attrs)
