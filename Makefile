@@ -8,7 +8,7 @@ DATASETS ?= ../shared/datasets
 BENCH_PAGES ?= 300
 BENCH_ROUNDS ?= 2
 
-.PHONY: install run test eval bench golden lint clean-venv
+.PHONY: install run test eval rivals bench golden lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,20 @@ test: install
 eval: install
 	$(BIN)/python tools/evaluate.py --datasets $(DATASETS) --worst 10 --markdown docs/accuracy.md --json out/eval/figures.json
 
+# The rivals (readability-lxml, newspaper4k) live in a virtualenv of their own: their
+# dependencies never touch the product's. `make rivals` makes it on first use.
+RIVALS_VENV := .venv-rivals
+RIVALS := 'readability-lxml>=0.8' 'newspaper4k>=0.9'
+
+$(RIVALS_VENV)/.installed:
+	$(PYTHON) -m venv $(RIVALS_VENV)
+	$(RIVALS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RIVALS_VENV)/bin/python -m pip install --quiet $(RIVALS)
+	touch $@
+
+rivals: install $(RIVALS_VENV)/.installed
+	$(BIN)/python tools/rivals.py --datasets $(DATASETS) --rivals-python $(RIVALS_VENV)/bin/python --markdown docs/rivals.md --json out/eval/rivals.json
+
 bench: install
 	$(BIN)/python tools/benchmark.py --datasets $(DATASETS) --pages $(BENCH_PAGES) --rounds $(BENCH_ROUNDS) --profile
 
@@ -40,4 +54,4 @@ lint: install
 	$(BIN)/mypy scraper
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(RIVALS_VENV)
