@@ -21,8 +21,8 @@ _HOLDS_ARTICLE_SHARE = 0.4
 # ... and one holding this share is kept whatever it is called: nothing else can be the article.
 _MOST_PROSE_SHARE = 0.75
 # A comment section is pruned however much prose it holds when this many characters of paragraphs
-# stand outside it (the post it follows).
-_STORY_BESIDE_COMMENTS = 300
+# stand outside it (the post it follows): one sentence is enough, the caption of a photo post.
+_STORY_BESIDE_COMMENTS = 80
 # On a thread, a <form> holding this much paragraph text is a post, not a control.
 _FORM_PROSE = 100
 # Generic removals (buttons, hidden parts) never take an element holding this much paragraph text:
