@@ -130,7 +130,7 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
             p_chars = 0
         elif inline_runs and tag not in BLOCK_TAGS and tag not in _CONTROL_TAGS:
             flows[element] = flow + own
-        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")):
+        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")) or (tag in HEADING_TAGS and text > LONG_HEADING_CHARS):
             p_chars = max(p_chars, text - links)
         elif longest > _INLINE_RUN_CHARS and tag in ("div", "td", "li"):
             p_chars = max(p_chars, flow + own)
@@ -139,6 +139,8 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
 
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
+# A "heading" this long is a paragraph set in a heading's type (old pages use <h4> for body text).
+LONG_HEADING_CHARS = 200
 # On a page with fewer paragraph characters than this, an inline run over _INLINE_RUN_CHARS
 # makes its <div>, <td> or <li> a paragraph (see measure_tree).
 _FEW_PARAGRAPH_CHARS = 2000
@@ -238,8 +240,14 @@ def score_candidates(
 ) -> list[Candidate]:
     """Spread every prose block's score to its ancestors; return candidates, best first."""
     raw: dict[etree._Element, float] = {}
-    for element in root.iter(*PROSE_TAGS):
-        if tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
+    for element in root.iter(*PROSE_TAGS, *HEADING_TAGS):
+        if element.tag in HEADING_TAGS:
+            s = stats.get(element)
+            if s is None or s.text_chars <= LONG_HEADING_CHARS:
+                continue
+            text = " ".join(element.text_content().split())
+            links = s.link_chars
+        elif tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
             text = own_text(element)
             if len(text) < 25:
                 continue
