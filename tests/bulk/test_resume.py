@@ -92,7 +92,9 @@ def test_sigkill_mid_run_then_resume_finishes_without_gap_or_duplicate(tmp_path:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path, jobs: str) -> None:
     folder = tmp_path / "pages"
-    total = 150
+    # Enough pages that the run is still going when the signal lands, on a loaded machine too
+    # (150 pages were all cleaned between the check below and the signal while other work ran).
+    total = 600
     for n in range(total):
         write_gz(folder / f"p{n:03d}.html.gz", article_page(n, paragraphs=40))
     out = tmp_path / "out.jsonl"
