@@ -99,10 +99,11 @@ def test_ctrl_c_exits_130_with_one_line_and_resume_completes(tmp_path: Path, job
     command = [sys.executable, "-m", "scraper", "bulk", str(folder), "-o", str(out), "-j", jobs]
     # A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
     # across exec (so `scraper bulk ... &` is not stopped by Ctrl-C, as it should not be). The
-    # run here must get SIGINT as a terminal's foreground job does, whoever started pytest.
+    # run here must get SIGINT as a terminal's foreground job does, whoever started pytest:
+    # a small launcher puts SIGINT back to its default, then becomes the command.
+    launcher = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
     run = subprocess.Popen(
-        command, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        [sys.executable, "-c", launcher, *command], stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and run.poll() is None:
