@@ -79,7 +79,7 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     """Measure every element, children before parents.
 
     A <p>, <pre> or <blockquote> is a paragraph, and so is a <div> or <td> holding over 80
-    characters of bare text. A page with hardly any of those may set its prose another way:
+    characters of bare text, or a heading of over 200 characters (body text set in <h4>). A page with hardly any of those may set its prose another way:
     Blogger and old editors wrap each paragraph's sentences in a <span> or <font> inside a
     <div>. There, and only there, a long inline run makes its block a paragraph too; on pages
     with real paragraphs such runs are more often reviews, fine print or buy-box notes.
@@ -130,7 +130,7 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
             p_chars = 0
         elif inline_runs and tag not in BLOCK_TAGS and tag not in _CONTROL_TAGS:
             flows[element] = flow + own
-        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")) or (tag in HEADING_TAGS and text > LONG_HEADING_CHARS):
+        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")) or (tag in HEADING_TAGS and text > _LONG_HEADING_CHARS):
             p_chars = max(p_chars, text - links)
         elif longest > _INLINE_RUN_CHARS and tag in ("div", "td", "li"):
             p_chars = max(p_chars, flow + own)
@@ -140,7 +140,7 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
 # A "heading" this long is a paragraph set in a heading's type (old pages use <h4> for body text).
-LONG_HEADING_CHARS = 200
+_LONG_HEADING_CHARS = 200
 # On a page with fewer paragraph characters than this, an inline run over _INLINE_RUN_CHARS
 # makes its <div>, <td> or <li> a paragraph (see measure_tree).
 _FEW_PARAGRAPH_CHARS = 2000
@@ -243,7 +243,7 @@ def score_candidates(
     for element in root.iter(*PROSE_TAGS, *HEADING_TAGS):
         if element.tag in HEADING_TAGS:
             s = stats.get(element)
-            if s is None or s.text_chars <= LONG_HEADING_CHARS:
+            if s is None or s.text_chars <= _LONG_HEADING_CHARS:
                 continue
             text = " ".join(element.text_content().split())
             links = s.link_chars
