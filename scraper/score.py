@@ -241,20 +241,16 @@ def score_candidates(
     """Spread every prose block's score to its ancestors; return candidates, best first."""
     raw: dict[etree._Element, float] = {}
     for element in root.iter(*PROSE_TAGS, *HEADING_TAGS):
-        if element.tag in HEADING_TAGS:
-            s = stats.get(element)
-            if s is None or s.text_chars <= _LONG_HEADING_CHARS:
-                continue
-            text = " ".join(element.text_content().split())
-            links = s.link_chars
-        elif tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
+        if tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
             text = own_text(element)
             if len(text) < 25:
                 continue
             links = own_link_chars(element)
         else:
             s = stats.get(element)
-            if s is None or s.text_chars < 25:
+            # A heading counts only as a paragraph set in a heading's type.
+            least = _LONG_HEADING_CHARS + 1 if element.tag in HEADING_TAGS else 25
+            if s is None or s.text_chars < least:
                 continue
             text = " ".join(element.text_content().split())
             links = s.link_chars
