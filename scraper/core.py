@@ -314,7 +314,7 @@ def _find_body(
     generic = _generic_rules(ruleset, rule)
     stats = measure_tree(root)
     body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
-    chosen = select_body(body, rule, ruleset.generic, options, stats, thread)
+    chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product)
     comment_chars += filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product)
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:

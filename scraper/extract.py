@@ -67,6 +67,11 @@ _NUMBERED_CLASS = re.compile(r"^([a-zA-Z][\w-]{2,}?)[-_]?\d+$")
 # it may be is Options.climb_max_link_density.
 _CLIMB_PROSE_GAIN = 1.25
 _CLIMB_MIN_CHARS = 100
+# From a pick named as the post's content ("entry-content", "story-body") that holds this much
+# prose, a climb adds only text with links below this share: beside a named post body sit the
+# site's promotions and teaser lists, whose sentences read as prose, rarely more of the story.
+_NAMED_POST_PROSE = 200
+_NAMED_POST_MAX_ADDED_DENSITY = 0.25
 # An <article> with this many times the prose of any other is the page's story, the rest teasers.
 _STORY_DOMINANCE = 3.0
 # A pick with less text than this and no paragraph is a scrap: it widens to the largest block
@@ -118,6 +123,7 @@ def select_body(
     options: Options,
     stats: dict[etree._Element, NodeStats],
     thread: bool = False,
+    product: bool = False,
 ) -> Body:
     """Pick the article container: a rule's body selector first, else the best-scored candidate."""
     if rule is not None:
@@ -130,7 +136,8 @@ def select_body(
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
     # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
-    top = _climb(candidates[0], candidates, stats, options, teasers)
+    named = not thread and not product and _named_post(candidates[0].element, stats, generic.content_attr)
+    top = _climb(candidates[0], candidates, stats, options, teasers, named)
     top = _widen_to_main(top, body, stats)
     top = _widen_tiny(top, body, stats)
     chosen = _with_siblings(top, candidates, stats, options, teasers)
@@ -217,18 +224,29 @@ def _largest_block(
     return best
 
 
+def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats], content: CaselessPattern) -> bool:
+    """True for a block named as article content that holds a post's worth of prose."""
+    s = stats.get(element)
+    return s is not None and s.p_chars >= _NAMED_POST_PROSE and content.search(attr_text(element)) is not None
+
+
 def _climb(
     top: Candidate,
     candidates: list[Candidate],
     stats: dict[etree._Element, NodeStats],
     options: Options,
     teasers: frozenset[etree._Element] = frozenset(),
+    named: bool = False,
 ) -> Candidate:
     """Move up to the highest ancestor that adds real prose and little navigation.
 
     Wrapper levels that add nothing are passed through; the walk stops at the first
-    ancestor that is link-heavy (a page layout holding menus and teaser lists).
+    ancestor that is link-heavy (a page layout holding menus and teaser lists). From a
+    `named` post body (see _named_post) the added text must be nearly free of links.
     """
+    max_added_density = options.climb_max_added_density
+    if named:
+        max_added_density = min(max_added_density, _NAMED_POST_MAX_ADDED_DENSITY)
     scores = {c.element: c.score for c in candidates}
     current = top
     mine = stats.get(top.element)
@@ -250,7 +268,7 @@ def _climb(
         added_text = theirs.text_chars - mine.text_chars
         added_links = theirs.link_chars - mine.link_chars
         added_density = added_links / added_text if added_text > 0 else 0.0
-        if added_density >= options.climb_max_added_density and added_text > 200:
+        if added_density >= max_added_density and added_text > 200:
             break
         if theirs.p_chars >= mine.p_chars * _CLIMB_PROSE_GAIN + _CLIMB_MIN_CHARS:
             current = Candidate(ancestor, scores.get(ancestor, current.score))
