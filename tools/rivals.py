@@ -260,7 +260,9 @@ def _markdown(figures: dict) -> str:
         ("CPU milliseconds per page of the extraction calls alone, one page after another in one process "
         "(start-up and reading left out), over all the pages above. `make bench` measures whole runs "
         "of `scraper bulk` against trafilatura's; this table adds the other rivals. Pages on which an "
-        "extractor raised count as empty answers; their number is in brackets."),
+        "extractor raised count as empty answers; their number is in brackets. A rival's times come "
+        "from the run that made its answers (they are kept with them); ours from this run: the "
+        "machine is shared, so compare the columns to a few tens of per cent, not finer."),
         "",
         f"| dataset | {head} |",
         "|---|" + "---:|" * len(EXTRACTORS),
