@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from scraper.models import ExtractionPath, Options
-from scraper.prune import detach
+from scraper.prune import detach, named_content
 from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
 from scraper.score import (
     BLOCK_TAGS,
@@ -227,7 +227,7 @@ def _largest_block(
 def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats], content: CaselessPattern) -> bool:
     """True for a block named as article content that holds a post's worth of prose."""
     s = stats.get(element)
-    return s is not None and s.p_chars >= _NAMED_POST_PROSE and content.search(attr_text(element)) is not None
+    return s is not None and s.p_chars >= _NAMED_POST_PROSE and named_content(element, content)
 
 
 def _climb(

@@ -235,10 +235,10 @@ def _chrome_reason(
     return "", False
 
 
-def _named_content(element: etree._Element, generic: GenericRules | None) -> bool:
-    """True when the class or id of `element` names article content ("blogPost", "entry")."""
+def named_content(element: etree._Element, content: CaselessPattern) -> bool:
+    """True when the class or id of `element` names article content ("blogPost", "entry-content")."""
     attrs = attr_text(element)
-    return bool(attrs) and generic is not None and generic.content_attr.search(attrs) is not None
+    return bool(attrs) and content.search(attrs) is not None
 
 
 def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]) -> bool:
@@ -319,7 +319,7 @@ def prune_chrome(
         # Otherwise a big share of the page's prose is the article only if it holds the headline
         # or an article marker (or the page has none): a long comment thread or sidebar does not.
         if not comments and page_prose and s.p_chars >= _HOLDS_ARTICLE_SHARE * page_prose and (
-            element in holders or (not holders and (tag not in _SIDE_TAGS or _named_content(element, generic)))
+            element in holders or (not holders and (tag not in _SIDE_TAGS or (generic is not None and named_content(element, generic.content_attr))))
         ):
             continue
         # Most of the page's prose stays whatever holds it (nothing else can be the article),
