@@ -1,0 +1,289 @@
+"""Choose the article body: the best-scored candidate, climbed, widened and joined by its kin."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from scraper.models import ExtractionPath, Options
+from scraper.prune import named_content
+from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
+from scraper.score import Candidate, NodeStats, score_candidates, tag_of
+
+# Our pick is widened to the enclosing <main> when it holds less than this share of main's text.
+_WIDEN_SHARE = 0.25
+# Another part of the story (same class, same <article>) needs this much paragraph text, this
+# little linked.
+_KIN_MIN_PROSE = 100
+_KIN_MAX_DENSITY = 0.3
+# A class name of a numbered part: a stem of three letters or more, then its number.
+_NUMBERED_CLASS = re.compile(r"^([a-zA-Z][\w-]{2,}?)[-_]?\d+$")
+# Climb to an ancestor when it holds this much more prose (factor and absolute chars); how linked
+# it may be is Options.climb_max_link_density.
+_CLIMB_PROSE_GAIN = 1.25
+_CLIMB_MIN_CHARS = 100
+# From a pick named as the post's content ("entry-content", "story-body") that holds this much
+# prose, a climb adds only text with links below this share: beside a named post body sit the
+# site's promotions and teaser lists, whose sentences read as prose, rarely more of the story.
+_NAMED_POST_PROSE = 200
+_NAMED_POST_MAX_ADDED_DENSITY = 0.25
+# An <article> with this many times the prose of any other is the page's story, the rest teasers.
+_STORY_DOMINANCE = 3.0
+# A pick with less text than this and no paragraph is a scrap: it widens to the largest block
+# holding at most this share of the page's text and no denser in links than this.
+_SCRAP_CHARS = 200
+_SCRAP_WIDEN_SHARE = 0.95
+_SCRAP_WIDEN_MAX_DENSITY = 0.7
+# A widened scrap that has not grown this many times (over at least _SCRAP_FLOOR_CHARS) is still
+# a scrap, and the largest block of the page is taken instead.
+_SCRAP_GROWTH = 3
+_SCRAP_FLOOR_CHARS = 100
+# The <body> itself is chosen only when it is this little linked (plain, old-style pages).
+_BODY_MAX_DENSITY = 0.2
+
+
+@dataclass(frozen=True)
+class Body:
+    """The elements that hold the article, in document order, and how they were chosen."""
+
+    containers: list[etree._Element]
+    path: ExtractionPath
+
+
+def select_body(
+    body: etree._Element,
+    rule: SiteRule | None,
+    generic: GenericRules,
+    options: Options,
+    stats: dict[etree._Element, NodeStats],
+    thread: bool = False,
+    product: bool = False,
+) -> Body:
+    """Pick the article container: a rule's body selector first, else the best-scored candidate."""
+    if rule is not None:
+        for selector in rule.body:
+            found = selector.select(body)
+            if found:
+                return Body(found, "rule")
+    candidates = score_candidates(body, stats, generic)
+    if not candidates:
+        return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
+    # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
+    teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
+    named = not thread and not product and _named_post(candidates[0].element, stats, generic.content_attr)
+    top = _climb(candidates[0], candidates, stats, options, teasers, named)
+    top = _widen_to_main(top, body, stats)
+    top = _widen_tiny(top, body, stats)
+    chosen = _with_siblings(top, candidates, stats, options, teasers)
+    return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
+
+
+def _teaser_holders(
+    element: etree._Element, body: etree._Element, stats: dict[etree._Element, NodeStats]
+) -> frozenset[etree._Element]:
+    """Return the other <article>s and their ancestors, when the <article> holding `element`
+    outweighs every one of them; else nothing.
+
+    Such a page is one story among teasers: the body must not climb or widen into anything
+    holding another story. Where the <article>s are of a size, they are the cards of a listing,
+    and the neighbours are the content too.
+    """
+    story = element if tag_of(element) == "article" else next(element.iterancestors("article"), None)
+    mine = stats.get(story) if story is not None else None
+    if story is None or mine is None:
+        return frozenset()
+    inside = set(story.iterancestors())
+    others = [a for a in body.iter("article") if a is not story and a not in inside and story not in a.iterancestors()]
+    largest = max((stats[a].p_chars for a in others if a in stats), default=0)
+    if not others or mine.p_chars <= 0 or mine.p_chars < _STORY_DOMINANCE * largest:
+        return frozenset()
+    return frozenset(x for a in others for x in (a, *a.iterancestors()))
+
+
+def _widen_to_main(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
+    """Take the page's <main> when our pick is a small part of it (listings, product and service pages)."""
+    mine = stats.get(top.element)
+    if mine is None:
+        return top
+    for ancestor in top.element.iterancestors():
+        if tag_of(ancestor) == "main" or ancestor.get("role") == "main":
+            theirs = stats.get(ancestor)
+            if theirs is not None and mine.text_chars < _WIDEN_SHARE * theirs.text_chars:
+                return Candidate(ancestor, top.score)
+            break
+    return top
+
+
+def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element, NodeStats]) -> Candidate:
+    """Widen a pick that is a scrap of a page without prose to the largest block around it that
+    is neither most of the page nor mostly links.
+
+    On a listing laid out as a table (title, author, a rating line per row) the best-scored block
+    is one row's rating line, and climbing stops at its row, whose links are half its text. On a
+    page of linked cards the pick may be a notice bar that no ancestor widens: then the largest
+    block that is not (nearly) the whole page is the content.
+    """
+    mine, page = stats.get(top.element), stats.get(body)
+    if mine is None or page is None or mine.text_chars >= _SCRAP_CHARS or mine.p_chars:
+        return top
+    widest = top
+    for ancestor in top.element.iterancestors():
+        theirs = stats.get(ancestor)
+        if (
+            ancestor is body or theirs is None or theirs.text_chars > _SCRAP_WIDEN_SHARE * page.text_chars
+            or theirs.link_density > _SCRAP_WIDEN_MAX_DENSITY
+        ):
+            break
+        widest = Candidate(ancestor, top.score)
+    grown = _SCRAP_GROWTH * max(mine.text_chars, _SCRAP_FLOOR_CHARS)
+    if stats[widest.element].text_chars < grown:
+        # Still a scrap (a notice bar, a header's links): the page's text is elsewhere, in a block
+        # no ancestor reaches. Take the largest block that is not (nearly) the whole page.
+        largest = _largest_block(body, stats, grown, page.text_chars)
+        if largest is not None:
+            return Candidate(largest, top.score)
+    return widest
+
+
+def _largest_block(
+    body: etree._Element, stats: dict[etree._Element, NodeStats], least: float, page_chars: int
+) -> etree._Element | None:
+    """Return the element holding the most text, at least `least` characters and at most
+    _SCRAP_WIDEN_SHARE of the page's, or None."""
+    best, best_chars = None, 0
+    for element in body.iterdescendants():
+        s = stats.get(element)
+        if s is not None and least <= s.text_chars <= _SCRAP_WIDEN_SHARE * page_chars and s.text_chars > best_chars:
+            best, best_chars = element, s.text_chars
+    return best
+
+
+def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats], content: CaselessPattern) -> bool:
+    """True for a block named as article content that holds a post's worth of prose."""
+    s = stats.get(element)
+    return s is not None and s.p_chars >= _NAMED_POST_PROSE and named_content(element, content)
+
+
+def _climb(
+    top: Candidate,
+    candidates: list[Candidate],
+    stats: dict[etree._Element, NodeStats],
+    options: Options,
+    teasers: frozenset[etree._Element] = frozenset(),
+    named: bool = False,
+) -> Candidate:
+    """Move up to the highest ancestor that adds real prose and little navigation.
+
+    Wrapper levels that add nothing are passed through; the walk stops at the first
+    ancestor that is link-heavy (a page layout holding menus and teaser lists). From a
+    `named` post body (see _named_post) the added text must be nearly free of links.
+    """
+    max_added_density = options.climb_max_added_density
+    if named:
+        max_added_density = min(max_added_density, _NAMED_POST_MAX_ADDED_DENSITY)
+    scores = {c.element: c.score for c in candidates}
+    current = top
+    mine = stats.get(top.element)
+    if mine is None:
+        return top
+    for ancestor in top.element.iterancestors():
+        if tag_of(ancestor) == "html":
+            break
+        theirs = stats.get(ancestor)
+        if tag_of(ancestor) == "body" and (theirs is None or theirs.link_density > _BODY_MAX_DENSITY):
+            # The whole page is the article only on plain pages; elsewhere it adds the site around it.
+            break
+        if theirs is None or theirs.link_density > options.climb_max_link_density:
+            break
+        if ancestor in teasers:
+            # Past its own <article>, a level that holds other <article>s adds teasers (with their
+            # link-heavy headers already pruned, they read as prose).
+            break
+        added_text = theirs.text_chars - mine.text_chars
+        added_links = theirs.link_chars - mine.link_chars
+        added_density = added_links / added_text if added_text > 0 else 0.0
+        if added_density >= max_added_density and added_text > 200:
+            break
+        if theirs.p_chars >= mine.p_chars * _CLIMB_PROSE_GAIN + _CLIMB_MIN_CHARS:
+            current = Candidate(ancestor, scores.get(ancestor, current.score))
+            mine = theirs
+    return current
+
+
+def _with_siblings(
+    top: Candidate,
+    candidates: list[Candidate],
+    stats: dict[etree._Element, NodeStats],
+    options: Options,
+    teasers: frozenset[etree._Element] = frozenset(),
+) -> list[etree._Element]:
+    """Return the top container and the siblings that belong to the same article."""
+    parent = top.element.getparent()
+    if parent is None:
+        return [top.element]
+    scores = {c.element: c.score for c in candidates}
+    threshold = max(10.0, top.score * options.sibling_score_ratio)
+    chosen = []
+    for sibling in parent:
+        if sibling is top.element:
+            chosen.append(sibling)
+            continue
+        if not tag_of(sibling):
+            continue
+        score = scores.get(sibling, 0.0)
+        s = stats.get(sibling)
+        if s is None:
+            continue
+        prose = score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25
+        if prose and sibling not in teasers:
+            chosen.append(sibling)
+    return chosen
+
+
+def _with_kin(
+    chosen: list[etree._Element],
+    top: etree._Element,
+    stats: dict[etree._Element, NodeStats],
+    content: CaselessPattern,
+) -> list[etree._Element]:
+    """Add the other numbered parts of a story split by ads or media.
+
+    News templates cut the body into "story-body story-body-1", "story-body story-body-2", ...
+    under different wrappers of the same <article>, so they are not siblings. Within the
+    <article> that holds our pick, elements of its tag whose class names the same numbered
+    family as our pick's, and that hold prose, are the other parts; all are returned in
+    document order. Only families named as content count ("story-body", "article-text": the
+    generic content tokens); a grid's "col-6" or a page builder's "section_2" are layout.
+    """
+    article = next(top.iterancestors("article"), None)
+    families = _numbered_families(top, content)
+    if article is None or not families:
+        return chosen
+    taken = set(chosen)
+    for element in chosen:
+        taken.update(element.iterancestors())
+        taken.update(element.iterdescendants())
+    kin = []
+    for element in article.iter(top.tag):
+        if element in taken or not families & _numbered_families(element, content):
+            continue
+        s = stats.get(element)
+        if s is None or s.p_chars < _KIN_MIN_PROSE or s.link_density >= _KIN_MAX_DENSITY:
+            continue
+        kin.append(element)
+        taken.update(element.iterdescendants())
+    if not kin:
+        return chosen
+    order = {element: i for i, element in enumerate(article.iter())}
+    return sorted(chosen + kin, key=lambda e: order.get(e, -1))
+
+
+def _numbered_families(element: etree._Element, content: CaselessPattern) -> set[str]:
+    """Return the content-named stems of the element's numbered classes ("story-body-2" -> "story-body")."""
+    return {
+        m.group(1)
+        for name in (element.get("class") or "").split()
+        if (m := _NUMBERED_CLASS.match(name)) and content.search(m.group(1))
+    }
