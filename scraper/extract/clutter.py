@@ -644,11 +644,23 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
     first_link = next(element.iter("a"), None)
     if first_link is None:
         return False
-    link_text = len(" ".join(first_link.text_content().split()))
+    link_text = len(" ".join(_card_title(element, first_link).text_content().split()))
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
+
+
+def _card_title(element: etree._Element, first_link: etree._Element) -> etree._Element:
+    """Return the link that titles a card: its first link, or, when that is a thumbnail without
+    text, the next link to the same page if no text comes before it (image, then linked title)."""
+    href = first_link.get("href") or ""
+    if first_link.text_content().strip() or not href or href.startswith(("#", "javascript:")):
+        return first_link
+    for link in element.iter("a"):
+        if link is not first_link and link.get("href") == href and link.text_content().strip():
+            return link if _starts_with(element, link) else first_link
+    return first_link
 
 
 def _ends_with_read_more(element: etree._Element) -> bool:
