@@ -616,6 +616,33 @@ def _mark_teaser_runs(
     for run in runs:
         for element in run:
             doomed[element] = "teaser run"
+        heading = _run_heading(run, container, stats)
+        if heading is not None and heading not in doomed:
+            doomed[heading] = "heading of a teaser run"
+
+
+def _run_heading(
+    run: list[etree._Element], container: etree._Element, stats: dict[etree._Element, NodeStats]
+) -> etree._Element | None:
+    """Return the heading that titles a teaser run and nothing else ("From the journal"), or None.
+
+    The run must be all the text of the block it fills (and of that block's wrappers); the
+    heading is the element just before that block.
+    """
+    block = run[0].getparent()
+    held = sum(stats[e].text_chars for e in run if e in stats)
+    if block is None or block is container or stats.get(block) is None or stats[block].text_chars > held:
+        return None
+    while (
+        (parent := block.getparent()) is not None and parent is not container
+        and parent in stats and stats[parent].text_chars <= held
+    ):
+        block = parent
+    heading = _previous_element(block)
+    if heading is None or tag_of(heading) not in HEADING_TAGS:
+        return None
+    s = stats.get(heading)
+    return heading if s is not None and 0 < s.text_chars <= CLUTTER_HEADING_CHARS else None
 
 
 def _end_run(run: list[etree._Element], runs: list[list[etree._Element]], options: Options) -> None:
