@@ -102,7 +102,7 @@ _NEARLY_NOTHING_CHARS = 100
 _PERMALINK_MARKS = " ¶§🔗"
 # Lines of the second opinion longer than this are not tested against the clutter phrases.
 _PHRASE_LINE_CHARS = 1200
-_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:»·•/›‹~]\s+|\s*::\s*")
+_TITLE_SEPARATORS = re.compile(r"\s+[-|–—:«»·•/›‹~]\s+|\s*::\s*")
 # Dashes and quotes as pages type them in one place and not in another (an <h1>'s "–" is often
 # the page title's "-").
 _TITLE_FOLDS = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "\xa0": " "})

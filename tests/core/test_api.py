@@ -125,7 +125,7 @@ def test_short_headline_wins_over_a_longer_site_name() -> None:
     assert article.title == "Quay plan", f"title taken from the longer <title> part: {article.title!r}"
 
 
-@pytest.mark.parametrize("separator", [" / ", " • ", " › ", " ~ "])
+@pytest.mark.parametrize("separator", [" / ", " • ", " › ", " ~ ", " « "])
 def test_the_page_title_splits_at_forum_and_blog_separators(separator: str) -> None:
     # No <h1>: the headline is the page title's longest part, whatever mark separates the parts.
     paragraphs = "".join(f"<p>{pages.PARAGRAPH} Paragraph {i}.</p>" for i in range(4))
