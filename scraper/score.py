@@ -195,6 +195,8 @@ def block_score(text: str, link_chars: int) -> float:
 _CLUTTER_TITLED_FACTOR = 0.3
 # Clutter headings are short: a longer heading is the text's own, whatever its words.
 CLUTTER_HEADING_CHARS = 60
+# Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
+PHRASE_MAX_CHARS = 1200
 
 
 def _titled_as_clutter(element: etree._Element, generic: GenericRules) -> bool:

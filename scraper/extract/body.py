@@ -10,7 +10,7 @@ from lxml import etree
 from scraper.models import ExtractionPath, Options
 from scraper.prune import named_content
 from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
-from scraper.score import Candidate, NodeStats, score_candidates, tag_of
+from scraper.score import PHRASE_MAX_CHARS, Candidate, NodeStats, score_candidates, tag_of
 
 # Our pick is widened to the enclosing <main> when it holds less than this share of main's text.
 _WIDEN_SHARE = 0.25
@@ -76,7 +76,8 @@ def select_body(
     top = _climb(candidates[0], candidates, stats, options, teasers, named)
     top = _widen_to_main(top, body, stats)
     top = _widen_tiny(top, body, stats)
-    chosen = _with_siblings(top, candidates, stats, options, teasers)
+    phrases = generic.thread_clutter_text if thread and generic.thread_clutter_text is not None else generic.clutter_text
+    chosen = _with_siblings(top, candidates, stats, options, teasers, phrases)
     return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
 
 
@@ -218,8 +219,14 @@ def _with_siblings(
     stats: dict[etree._Element, NodeStats],
     options: Options,
     teasers: frozenset[etree._Element] = frozenset(),
+    phrases: CaselessPattern | None = None,
 ) -> list[etree._Element]:
-    """Return the top container and the siblings that belong to the same article."""
+    """Return the top container and the siblings that belong to the same article.
+
+    A sibling whose whole text is a clutter phrase (a theme's "This entry was posted on ... and
+    is filed under ...") is not: the clutter filter, which works inside the containers, would
+    never see it.
+    """
     parent = top.element.getparent()
     if parent is None:
         return [top.element]
@@ -237,9 +244,16 @@ def _with_siblings(
         if s is None:
             continue
         prose = score >= threshold and s.link_density < 0.3 or tag_of(sibling) == "p" and s.text_chars > 80 and s.link_density < 0.25
-        if prose and sibling not in teasers:
+        if prose and sibling not in teasers and not _says_clutter(sibling, s, phrases):
             chosen.append(sibling)
     return chosen
+
+
+def _says_clutter(element: etree._Element, s: NodeStats, phrases: CaselessPattern | None) -> bool:
+    """True when the whole text of a short block is a clutter phrase."""
+    if phrases is None or s.text_chars > PHRASE_MAX_CHARS:
+        return False
+    return phrases.match(" ".join(element.text_content().split())) is not None
 
 
 def _with_kin(

@@ -14,6 +14,7 @@ from scraper.score import (
     BLOCK_TAGS,
     CLUTTER_HEADING_CHARS,
     HEADING_TAGS,
+    PHRASE_MAX_CHARS,
     NodeStats,
     attr_text,
     tag_of,
@@ -25,8 +26,6 @@ _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "t
 _WORDS = re.compile(r"\w{3,}")
 # Blocks of running text: the links in them are never a run of teaser cards.
 _RUNNING_TEXT_TAGS = frozenset({"p", "blockquote"}) | HEADING_TAGS
-# Whole-block clutter phrases (cookie notices included) are only tried on blocks this short.
-_PHRASE_MAX_CHARS = 1200
 # A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
 _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
@@ -418,7 +417,7 @@ def _mark_dense_and_phrases(
         ):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
-        if s.text_chars <= _PHRASE_MAX_CHARS:
+        if s.text_chars <= PHRASE_MAX_CHARS:
             text = texts[element]
             if phrases.match(text):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
