@@ -335,3 +335,38 @@ def test_a_token_numbered_by_its_template_is_the_token(attrs: str) -> None:
 @pytest.mark.parametrize("attrs", ["sidebar2x", "footers", "navy2", "menu2col"])
 def test_a_token_runs_only_into_digits(attrs: str) -> None:
     assert not default_ruleset().generic.boilerplate_attr.search(attrs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TrackBack URL for this entry:http://www.typepad.com/services/trackback/6a00d8341c5f8f53ef",
+        "Sorry, your browser doesn’t support embedded videos.",
+        "Your browser does not support the video tag.",
+        "Skip to search results",
+        "HIDE CAPTION",
+        "comments powered by Disqus",
+        "Follow us!",
+        "Shop now",
+        "Start your free trial",
+        "This entry was posted on Sunday, September 7th, 2008 at 6:41 pm and is filed under Seeds.",
+        "You can follow any responses to this entry through the RSS 2.0 feed.",
+        "Filed under: Khawarij |",
+    ],
+)
+def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
+    assert default_ruleset().generic.clutter_text.match(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Follow us as we walk the length of the canal, lock by lock.",
+        "Skip to the good part: the pond filled overnight.",
+        "Shop now, my mother said, or the sale will be over by Monday.",
+        "This entry was the last one in her diary for that year.",
+        "Video of the launch was shown to the committee on Tuesday.",
+    ],
+)
+def test_sentences_that_begin_like_boilerplate_are_not_clutter_phrases(text: str) -> None:
+    assert not default_ruleset().generic.clutter_text.match(text)
