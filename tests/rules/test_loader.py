@@ -352,6 +352,11 @@ def test_a_token_runs_only_into_digits(attrs: str) -> None:
         "This entry was posted on Sunday, September 7th, 2008 at 6:41 pm and is filed under Seeds.",
         "You can follow any responses to this entry through the RSS 2.0 feed.",
         "Filed under: Khawarij |",
+        "NEWSLETTER SIGN UP",
+        "Sign-up To The Newsletter And Get A Free eBook",
+        "[ View All ]",
+        "Sort and Filter",
+        "SHARED ON FACEBOOK",
     ],
 )
 def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
@@ -366,6 +371,7 @@ def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
         "Shop now, my mother said, or the sale will be over by Monday.",
         "This entry was the last one in her diary for that year.",
         "Video of the launch was shown to the committee on Tuesday.",
+        "View all of the entries before you vote, the judges asked.",
     ],
 )
 def test_sentences_that_begin_like_boilerplate_are_not_clutter_phrases(text: str) -> None:
