@@ -357,6 +357,9 @@ def test_a_token_runs_only_into_digits(attrs: str) -> None:
         "[ View All ]",
         "Sort and Filter",
         "SHARED ON FACEBOOK",
+        "RETURN TO PREVIOUS PAGE",
+        "Add to cart",
+        "Enter your email address below to join our free weekly newsletter.",
     ],
 )
 def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
@@ -372,6 +375,8 @@ def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
         "This entry was the last one in her diary for that year.",
         "Video of the launch was shown to the committee on Tuesday.",
         "View all of the entries before you vote, the judges asked.",
+        "Add to that the cost of the ferry, and the trip is no bargain.",
+        "Return to the quay by six, the skipper told us.",
     ],
 )
 def test_sentences_that_begin_like_boilerplate_are_not_clutter_phrases(text: str) -> None:
