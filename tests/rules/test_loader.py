@@ -360,6 +360,10 @@ def test_a_token_runs_only_into_digits(attrs: str) -> None:
         "RETURN TO PREVIOUS PAGE",
         "Add to cart",
         "Enter your email address below to join our free weekly newsletter.",
+        "[post comment]",
+        "Printer-friendly version",
+        "“Start Quote",
+        "Hits: 3747",
     ],
 )
 def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
