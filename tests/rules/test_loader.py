@@ -364,6 +364,9 @@ def test_a_token_runs_only_into_digits(attrs: str) -> None:
         "Printer-friendly version",
         "“Start Quote",
         "Hits: 3747",
+        "Sign-up to the Daily Garden Tips newsletter and you will be able to download the eBook for free.",
+        "Follow me on Twitter. Subscribe to new posts via RSS.",
+        "Get the latest industry news sent straight to your inbox.",
     ],
 )
 def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
