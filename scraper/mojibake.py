@@ -25,21 +25,31 @@ _SUSPECT = re.compile(
 )
 
 
+# What is left of a no-break space that was UTF-8 read as Latin-1 ("Â" then U+00A0) once the
+# renderer has folded the space away at a line's end or into a plain space: an "Â" that ends a
+# word of lower-case letters, digits or punctuation ("for cats.Â"). "Â" ends no word in the
+# languages that use it (Romanian, Portuguese, French, Vietnamese put it inside words); after
+# capitals ("HÂLÂ") it is left alone.
+_LOST_NO_BREAK_SPACE = re.compile("(?<=[^\\sA-Z\u00c0-\u00de])\u00c2(?=\\s|$)")
+
+
 def repair(text: str) -> str:
     """Return `text` with mojibake undone (unchanged when it shows none)."""
-    if text.isascii() or not _SUSPECT.search(text):
+    if text.isascii():
         return text
-    # Imported on the first damaged text only: most runs never meet one.
-    from ftfy import fix_encoding
+    if _SUSPECT.search(text):
+        # Imported on the first damaged text only: most runs never meet one.
+        from ftfy import fix_encoding
 
-    return fix_encoding(text)
+        text = fix_encoding(text)
+    return _LOST_NO_BREAK_SPACE.sub("", text) if "\u00c2" in text else text
 
 
 def repair_article(article: Article) -> Article:
     """Return `article` with mojibake undone in its title, text, renderings and metadata."""
     meta = article.metadata
     words = (article.text, article.title, meta.author, meta.sitename, meta.description, *meta.categories, *meta.tags)
-    if not any(value and not value.isascii() and _SUSPECT.search(value) for value in words):
+    if not any(value and not value.isascii() and _damaged(value) for value in words):
         return article
     return dataclasses.replace(
         article,
@@ -56,6 +66,10 @@ def repair_article(article: Article) -> Article:
             tags=tuple(map(repair, meta.tags)),
         ),
     )
+
+
+def _damaged(value: str) -> bool:
+    return _SUSPECT.search(value) is not None or ("\u00c2" in value and _LOST_NO_BREAK_SPACE.search(value) is not None)
 
 
 def _repaired(value: str | None) -> str | None:

@@ -43,3 +43,16 @@ def test_text_without_mojibake_is_left_as_it_is() -> None:
     article = scraper.clean(_page(sentence), url="https://harbour.example/news/wall")
     assert sentence in article.text
     assert repair(sentence) == sentence
+
+
+def test_a_no_break_space_read_as_latin_1_leaves_no_letter_behind() -> None:
+    # "cats.\u00a0" saved as UTF-8 read as Latin-1 is "cats.Â\u00a0"; once the renderer has folded
+    # the no-break space away at the end of a line, only the "Â" would be left.
+    sentence = "Cover for a cat costs about $32 a month."
+    article = scraper.clean(_page(_garbled(sentence + "\u00a0")), url="https://harbour.example/news/cats")
+    assert "Â" not in article.text and "Â" not in article.markdown
+    assert sentence in article.text
+
+
+def test_a_word_in_capitals_keeps_its_circumflex() -> None:
+    assert repair("Hâlâ, HÂLÂ dediler.") == "Hâlâ, HÂLÂ dediler."
