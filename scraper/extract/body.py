@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from lxml import etree
@@ -40,6 +41,13 @@ _SCRAP_WIDEN_MAX_DENSITY = 0.7
 # a scrap, and the largest block of the page is taken instead.
 _SCRAP_GROWTH = 3
 _SCRAP_FLOOR_CHARS = 100
+# A grid of cards: at least this many children of one kind, this share of its children, this
+# share of them holding a link, and on average at most this many characters each (a title,
+# a price, a rating line; longer items are teasers with excerpts, or sections).
+_GRID_MIN_CARDS = 6
+_GRID_CARD_SHARE = 0.6
+_GRID_LINKED_SHARE = 0.8
+_GRID_CARD_MAX_CHARS = 400
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
 
@@ -143,6 +151,10 @@ def _widen_tiny(top: Candidate, body: etree._Element, stats: dict[etree._Element
         # Still a scrap (a notice bar, a header's links): the page's text is elsewhere, in a block
         # no ancestor reaches. Take the largest block that is not (nearly) the whole page.
         largest = _largest_block(body, stats, grown, page.text_chars)
+        if largest is None:
+            # Every block that large is (nearly) the whole page: on a shop's category page the
+            # page's text is one grid of linked product cards, and the grid is the content.
+            largest = _card_grid(body, stats, grown)
         if largest is not None:
             return Candidate(largest, top.score)
     return widest
@@ -159,6 +171,32 @@ def _largest_block(
         if s is not None and least <= s.text_chars <= _SCRAP_WIDEN_SHARE * page_chars and s.text_chars > best_chars:
             best, best_chars = element, s.text_chars
     return best
+
+
+def _card_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], least: float) -> etree._Element | None:
+    """Return the element holding the most text, at least `least` characters, whose children
+    are mostly cards of one kind (same tag and first class name), each short and nearly all
+    linked; None if there is none."""
+    best, best_chars = None, 0
+    for element in body.iter():
+        s = stats.get(element)
+        if s is None or len(element) < _GRID_MIN_CARDS or s.text_chars < least or s.text_chars <= best_chars:
+            continue
+        children = [child for child in element if tag_of(child)]
+        kinds = Counter(_card_kind(child) for child in children)
+        kind, count = kinds.most_common(1)[0] if kinds else (None, 0)
+        if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * len(children) or s.text_chars > _GRID_CARD_MAX_CHARS * count:
+            continue
+        cards = [child for child in children if _card_kind(child) == kind]
+        if sum(1 for card in cards if next(card.iter("a"), None) is not None) >= _GRID_LINKED_SHARE * count:
+            best, best_chars = element, s.text_chars
+    return best
+
+
+def _card_kind(element: etree._Element) -> tuple[str, str]:
+    """Return a card's tag and first class name (the rest often numbers the item: "post-1585")."""
+    classes = (element.get("class") or "").split()
+    return tag_of(element), classes[0] if classes else ""
 
 
 def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats], content: CaselessPattern) -> bool:
