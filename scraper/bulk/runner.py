@@ -132,6 +132,9 @@ def _init_worker(config: WorkerConfig) -> None:
     global _context
     # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A fork copies the parent's SIGTERM handler (which turns the signal into an interrupt for
+    # the CLI); a worker just ends, without a traceback, and the parent sorts out its pages.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     watch_parent(os.getppid())
     _context = make_context(config)
     # As in the solo child: the modules and rules live as long as the worker, so the collector
@@ -213,8 +216,20 @@ class _Pool:
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled back
             return failed(item, describe(exc), self.config.spec.fields)
 
-    def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+    def close(self, *, abort: bool = False) -> None:
+        """Shut the pool down and wait until its manager thread has ended.
+
+        Left running, that thread closes its wake-up pipe while the interpreter's exit hook
+        writes to it, which now and then printed a traceback after the summary line (CPython
+        3.11). On `abort` (Ctrl-C, SIGTERM, a consumer that stopped reading) the workers are
+        stopped first: the pages in their hands are given up, and `--resume` redoes them.
+        """
+        if abort:
+            # The executor's worker processes are in a private mapping; were it ever gone, the
+            # workers would only finish their pages before the shutdown returns.
+            for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+                process.kill()
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def run_pages(
@@ -282,6 +297,7 @@ def _run_pool(
             yield ready.pop(next_out)
             next_out += 1
 
+    finished = False
     try:
         while True:
             crashed: list[tuple[int, WorkItem]] = []
@@ -329,5 +345,6 @@ def _run_pool(
                 pool.restart()
                 for seq, item in sorted(crashed, key=lambda pair: pair[0]):
                     yield from settle(seq, pool.run_alone(page_fn, item))
+        finished = True
     finally:
-        pool.close()
+        pool.close(abort=not finished)

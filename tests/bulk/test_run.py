@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import multiprocessing
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -197,6 +200,29 @@ def test_a_dying_worker_becomes_an_error_record_and_the_run_goes_on() -> None:
     crashed = {r.record["id"]: r.record["error"] for r in results if r.outcome == "failed"}
     assert crashed == {"crash-a": CRASH_MESSAGE, "crash-b": CRASH_MESSAGE}
     assert sum(r.outcome == "cleaned" for r in results) == 18
+
+
+def slow_page(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Clean the page, slowly: a worker is still busy when the consumer stops reading."""
+    time.sleep(0.5)
+    return clean_page(item, context)
+
+
+def test_a_pool_stopped_early_leaves_no_worker_or_manager_thread_behind() -> None:
+    # Ctrl-C, SIGTERM or a consumer that stops reading closes the generator mid-run. The pool's
+    # manager thread must be gone before the interpreter exits, or its exit hook writes to the
+    # thread's wake-up pipe as the thread closes it (a traceback after the summary line).
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(12)]
+    before = {t.ident for t in threading.enumerate()}
+    results = run_pages(items, WorkerConfig(), jobs=2, page_fn=slow_page, solo=False)
+    first = next(results)
+    assert first.outcome == "cleaned"
+    started = time.monotonic()
+    results.close()
+    assert time.monotonic() - started < 5
+    left = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []
+    assert multiprocessing.active_children() == []
 
 
 def test_rules_folder_applies_to_its_site_only(tmp_path: Path) -> None:
