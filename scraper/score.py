@@ -81,8 +81,9 @@ def measure_tree(root: etree._Element) -> dict[etree._Element, NodeStats]:
     A <p>, <pre> or <blockquote> is a paragraph, and so is a <div> or <td> holding over 80
     characters of bare text, or a heading of over 200 characters (body text set in <h4>). A page
     with hardly any of those may set its prose another way: Blogger and old editors wrap each
-    paragraph's sentences in a <span> or <font> inside a <div>. There, and only there, a long inline run makes its block a paragraph too; on pages
-    with real paragraphs such runs are more often reviews, fine print or buy-box notes.
+    paragraph's sentences in a <span> or <font> inside a <div>. There, and only there, a long
+    inline run makes its block a paragraph too; on pages with real paragraphs such runs are
+    more often reviews, fine print or buy-box notes.
     """
     stats = _measure(root, inline_runs=False)
     held = stats.get(root)

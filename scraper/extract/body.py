@@ -84,8 +84,7 @@ def select_body(
     top = _climb(candidates[0], candidates, stats, options, teasers, named)
     top = _widen_to_main(top, body, stats)
     top = _widen_tiny(top, body, stats)
-    phrases = generic.thread_clutter_text if thread and generic.thread_clutter_text is not None else generic.clutter_text
-    chosen = _with_siblings(top, candidates, stats, options, teasers, phrases)
+    chosen = _with_siblings(top, candidates, stats, options, teasers, generic.clutter_phrases(thread))
     return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
 
 
@@ -182,12 +181,12 @@ def _card_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], lea
         s = stats.get(element)
         if s is None or len(element) < _GRID_MIN_CARDS or s.text_chars < least or s.text_chars <= best_chars:
             continue
-        children = [child for child in element if tag_of(child)]
-        kinds = Counter(_card_kind(child) for child in children)
+        children = [(child, _card_kind(child)) for child in element if tag_of(child)]
+        kinds = Counter(kind for _, kind in children)
         kind, count = kinds.most_common(1)[0] if kinds else (None, 0)
         if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * len(children) or s.text_chars > _GRID_CARD_MAX_CHARS * count:
             continue
-        cards = [child for child in children if _card_kind(child) == kind]
+        cards = [child for child, its_kind in children if its_kind == kind]
         if sum(1 for card in cards if next(card.iter("a"), None) is not None) >= _GRID_LINKED_SHARE * count:
             best, best_chars = element, s.text_chars
     return best

@@ -108,9 +108,7 @@ def filter_clutter(
 
     Return the characters of text dropped as a comment section after the story.
     """
-    phrases = generic.clutter_text
-    if thread and generic.thread_clutter_text is not None:
-        phrases = generic.thread_clutter_text
+    phrases = generic.clutter_phrases(thread)
     seen: dict[str, etree._Element | None] = {}
     comment_chars = 0
     for container in containers:
@@ -670,23 +668,26 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
     first_link = next(element.iter("a"), None)
     if first_link is None:
         return False
-    link_text = len(" ".join(_card_title(element, first_link).text_content().split()))
+    link_text = len(" ".join(first_link.text_content().split()))
+    if not link_text:
+        title = _thumbnail_title(element, first_link)
+        link_text = len(" ".join(title.text_content().split())) if title is not None else 0
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
 
 
-def _card_title(element: etree._Element, first_link: etree._Element) -> etree._Element:
-    """Return the link that titles a card: its first link, or, when that is a thumbnail without
-    text, the next link to the same page if no text comes before it (image, then linked title)."""
-    href = first_link.get("href") or ""
-    if first_link.text_content().strip() or not href or href.startswith(("#", "javascript:")):
-        return first_link
+def _thumbnail_title(element: etree._Element, thumbnail: etree._Element) -> etree._Element | None:
+    """Return the link that titles a card led by a linked image without text: the next link to
+    the same page, if no text comes before it; else None."""
+    href = thumbnail.get("href") or ""
+    if not href or href.startswith(("#", "javascript:")):
+        return None
     for link in element.iter("a"):
-        if link is not first_link and link.get("href") == href and link.text_content().strip():
-            return link if _starts_with(element, link) else first_link
-    return first_link
+        if link is not thumbnail and link.get("href") == href and link.text_content().strip():
+            return link if _starts_with(element, link) else None
+    return None
 
 
 def _ends_with_read_more(element: etree._Element) -> bool:

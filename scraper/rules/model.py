@@ -146,6 +146,10 @@ class GenericRules:
     remove_tags: tuple[str, ...] = ()
     remove_other: tuple[Selector, ...] = ()
 
+    def clutter_phrases(self, thread: bool) -> CaselessPattern:
+        """Return the whole-block clutter phrases for a page (a thread's include its bookkeeping)."""
+        return self.thread_clutter_text if thread and self.thread_clutter_text is not None else self.clutter_text
+
 
 _NEVER = re.compile(r"(?!)")
 # The generic set of a rule that opts out (`generic = false`): patterns that match nothing.
