@@ -228,14 +228,15 @@ def _run(
 
     kind = page_kind(root, url, ruleset.generic)
     found = _find_body(
-        root, url, rule, ruleset, options, title, trace, thread=kind == "thread", product=kind == "product"
+        root, url, rule, ruleset, options, title, trace,
+        thread=kind == "thread", product=kind == "product", front=kind == "front",
     )
     text = found.text
     # A short story followed by its comments is short, not missed: the peer would hand the
     # comments back as text.
     asked = len(text) < options.second_opinion_below_chars and found.path != "rule" and not found.comment_chars
     other = second_opinion(html, url, precise=True) if asked else ""
-    if kind == "page" and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
+    if kind in ("page", "front") and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
         # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
         # prose is its discussion (a link shared for comment) is a thread: its tree is read
         # again from the source, with the replies as content.
@@ -309,13 +310,16 @@ def _find_body(
     *,
     thread: bool,
     product: bool = False,
+    front: bool = False,
 ) -> _Found:
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
     generic = _generic_rules(ruleset, rule)
     stats = measure_tree(root)
     body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
-    chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product)
-    comment_chars += filter_clutter(chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product)
+    chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product, front)
+    comment_chars += filter_clutter(
+        chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product, front
+    )
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:

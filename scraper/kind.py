@@ -1,9 +1,10 @@
 """Tell what kind of page this is, where that changes what counts as content.
 
-Two kinds differ from an ordinary article page: a discussion thread (forum topic,
-Q&A page), whose replies are content where an article's comments are clutter, and
-a shop's product page, whose description is a small part of a page of buy boxes,
-reviews and recommendations.
+Three kinds differ from an ordinary article page: a discussion thread (forum topic,
+Q&A page), whose replies are content where an article's comments are clutter; a
+shop's product page, whose description is a small part of a page of buy boxes,
+reviews and recommendations; and a site's front page, whose sections and teasers
+are its content.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from lxml import etree
 
 from scraper.rules.model import GenericRules
 
-PageKind = Literal["page", "thread", "product"]
+PageKind = Literal["page", "thread", "product", "front"]
 
 _ITEMTYPES = etree.XPath("//@itemtype")
 
@@ -39,18 +40,20 @@ def _markup(root: etree._Element) -> str:
 
 
 def page_kind(root: etree._Element, url: str | None, generic: GenericRules) -> PageKind:
-    """Return "thread" or "product" when the URL or the markup says so, else "page"."""
+    """Return "thread" or "product" when the URL or the markup says so, "front" for a site's root
+    URL that is neither (a forum's or a shop's front page keeps its own kind), else "page"."""
     if url and generic.thread_url is not None and generic.thread_url.search(url):
         return "thread"
-    if generic.thread_markup is None and generic.product_markup is None:
-        return "page"
-    markup = _markup(root)
-    if generic.thread_markup is not None and generic.thread_markup.search(markup):
-        return "thread"
-    if (
-        generic.product_markup is not None
-        and generic.product_markup.search(markup)
-        and not (generic.product_not_markup is not None and generic.product_not_markup.search(markup))
-    ):
-        return "product"
+    if generic.thread_markup is not None or generic.product_markup is not None:
+        markup = _markup(root)
+        if generic.thread_markup is not None and generic.thread_markup.search(markup):
+            return "thread"
+        if (
+            generic.product_markup is not None
+            and generic.product_markup.search(markup)
+            and not (generic.product_not_markup is not None and generic.product_not_markup.search(markup))
+        ):
+            return "product"
+    if url and generic.front_url is not None and generic.front_url.search(url):
+        return "front"
     return "page"

@@ -48,6 +48,8 @@ _GRID_MIN_CARDS = 6
 _GRID_CARD_SHARE = 0.6
 _GRID_LINKED_SHARE = 0.8
 _GRID_CARD_MAX_CHARS = 400
+# A front page's <main> is its content when it holds this share of the page's text.
+_FRONT_MAIN_SHARE = 0.3
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
 
@@ -68,13 +70,19 @@ def select_body(
     stats: dict[etree._Element, NodeStats],
     thread: bool = False,
     product: bool = False,
+    front: bool = False,
 ) -> Body:
-    """Pick the article container: a rule's body selector first, else the best-scored candidate."""
+    """Pick the article container: a rule's body selector first; on a site's front page its main
+    region; else the best-scored candidate."""
     if rule is not None:
         for selector in rule.body:
             found = selector.select(body)
             if found:
                 return Body(found, "rule")
+    if front:
+        region = _front_region(body, stats)
+        if region is not None:
+            return Body([region], "scorer")
     candidates = score_candidates(body, stats, generic)
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
@@ -86,6 +94,24 @@ def select_body(
     top = _widen_tiny(top, body, stats)
     chosen = _with_siblings(top, candidates, stats, options, teasers, generic.clutter_phrases(thread))
     return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
+
+
+def _front_region(body: etree._Element, stats: dict[etree._Element, NodeStats]) -> etree._Element | None:
+    """Return a front page's content: its <main> when that holds a fair share of the page's text,
+    else the whole <body> (the pruning stage has taken its header, menus and footer away).
+    None when nothing is left.
+
+    A front page is sections of teasers and blurbs, each of which our scorer would judge a
+    sidebar beside some story; there is no story, and all of them are the content.
+    """
+    whole = stats.get(body)
+    if whole is None or not whole.text_chars:
+        return None
+    main = next((e for e in body.iter() if tag_of(e) == "main" or e.get("role") == "main"), None)
+    held = stats.get(main) if main is not None else None
+    if main is not None and held is not None and held.text_chars >= _FRONT_MAIN_SHARE * whole.text_chars:
+        return main
+    return body
 
 
 def _teaser_holders(

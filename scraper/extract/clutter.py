@@ -33,6 +33,12 @@ _SENTENCE_LEAD_CHARS = 30
 _ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
+# A menu set as a line of links: this linked, at least this many links, a "|" between most of
+# them (this share), and on average at most this many characters per link.
+_BAR_MIN_DENSITY = 0.7
+_BAR_MIN_LINKS = 4
+_BAR_SHARE = 0.75
+_BAR_LINK_CHARS = 60
 # Link texts that close an excerpt card.
 _READ_MORE = frozenset({
     "read more", "read more »", "continue reading", "read the full story", "full story", "more",
@@ -102,9 +108,10 @@ def filter_clutter(
     trace: Trace | None,
     thread: bool = False,
     product: bool = False,
+    front: bool = False,
 ) -> int:
     """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too; on a
-    product page, the copies of a block printed once per layout).
+    product page, the copies of a block printed once per layout; on a front page, not its teasers).
 
     Return the characters of text dropped as a comment section after the story.
     """
@@ -122,7 +129,8 @@ def filter_clutter(
         _mark_clutter_sections(container, stats, generic, doomed, texts, None if thread else generic.comment_heading)
         announced = _announced_lists(container, stats, texts, generic.clutter_heading)
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases, announced)
-        if not listing:
+        # On a front page the runs of teasers are its content.
+        if not listing and not front:
             _mark_teaser_runs(container, stats, options, doomed, announced)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
         if generic.small_print is not None:
@@ -406,6 +414,10 @@ def _mark_dense_and_phrases(
                 doomed[element] = "empty"
             continue
         is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
+        if is_box and listing and s.link_density > _BAR_MIN_DENSITY and _link_bar(element, texts):
+            # In a listing the links are the content, but a site's menu is not.
+            doomed[element] = "row of links joined by '|'"
+            continue
         if is_box and not listing and (
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
@@ -431,6 +443,17 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _link_bar(element: etree._Element, texts: dict[etree._Element, str]) -> bool:
+    """True for a row of short links joined by "|" ("Home | News | Sport | Contact"): a site's
+    menu set as one line of text, where a listing puts each item in a block of its own."""
+    text = texts[element]
+    bars = text.count("|")
+    if bars < _BAR_MIN_LINKS - 1:
+        return False
+    links = sum(1 for _ in element.iter("a"))
+    return links >= _BAR_MIN_LINKS and bars >= _BAR_SHARE * (links - 1) and len(text) <= _BAR_LINK_CHARS * links
 
 
 @dataclass

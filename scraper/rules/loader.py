@@ -82,6 +82,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
     "products": ("markup", "not_markup", "boilerplate"),
+    "fronts": ("urls",),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
@@ -273,6 +274,7 @@ def load_generic(file: Path) -> GenericRules:
         notes_attr=_token_pattern(strings("attributes", "notes"), path=where, key="attributes.notes")
         if strings("attributes", "notes")
         else None,
+        front_url=_any_regex(strings("fronts", "urls"), path=where, key="fronts.urls"),
         thread_url=_any_regex(strings("threads", "urls"), path=where, key="threads.urls"),
         thread_markup=_any_regex(strings("threads", "markup"), path=where, key="threads.markup"),
         thread_attr=_token_regex(strings("threads", "reply_tokens"), path=where, key="threads.reply_tokens")

@@ -108,6 +108,8 @@ class GenericRules:
     remove: tuple[Selector, ...] = ()
     # class/id tokens that are weaker evidence: pruned only when the element holds little prose.
     weak_attr: CaselessPattern | None = None
+    # URLs of site front pages, whose whole main region is content.
+    front_url: re.Pattern[str] | None = None
     # URLs of discussion threads, whose replies are content rather than clutter.
     thread_url: re.Pattern[str] | None = None
     # class / id tokens of an article's reference list or footnotes, kept however linked.

@@ -1,4 +1,4 @@
-"""Choosing the article body: what a scrap of a pick widens to."""
+"""Choosing the article body (what a scrap of a pick widens to) and what a listing keeps."""
 
 from __future__ import annotations
 
@@ -39,3 +39,30 @@ def test_a_short_story_beside_a_grid_of_cards_stays_the_body() -> None:
     article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
     assert "rebuild the north quay wall" in article.text
     assert "Stoneware jug" not in article.text
+
+
+def _index_page(menu: str) -> str:
+    items = "".join(
+        f"<li><a href='/tides/{n}'>Tide table for the harbour mouth, week {n}</a></li>" for n in range(1, 13)
+    )
+    return (
+        "<html><head><title>Tide tables</title></head><body><div id='page'>"
+        f"<h1>Tide tables</h1><p class='menu'>{menu}</p><ul class='weeks'>{items}</ul></div></body></html>"
+    )
+
+
+def test_a_row_of_links_joined_by_bars_inside_a_listing_goes() -> None:
+    menu = "<a href='/'>Home</a> | <a href='/news'>News</a> | <a href='/tides'>Tides</a> | <a href='/ferries'>Ferries</a>"
+    article = scraper.clean(_index_page(menu), url="https://harbour.example/tides/", options=ALONE)
+    assert "Tide table for the harbour mouth, week 12" in article.text
+    assert "Ferries" not in article.text
+
+
+def test_a_listing_item_that_holds_a_bar_stays() -> None:
+    # Two links and one bar: a line of an item ("Sun | Moon"), not a menu.
+    article = scraper.clean(
+        _index_page("<a href='/sun'>Sunrise times</a> | <a href='/moon'>Moon phases</a>"),
+        url="https://harbour.example/tides/",
+        options=ALONE,
+    )
+    assert "Moon phases" in article.text

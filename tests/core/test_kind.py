@@ -38,6 +38,20 @@ def _ld(kind: str) -> str:
         (_page(_ld("Product") + _ld("NewsArticle")), None, "page"),
         (_page(_ld("Product") + '<meta property="og:type" content="article">'), None, "page"),
         (_page(_ld("ProductGroupish")), None, "page"),
+        # A site's front page: its root URL, perhaps with an index file or tracking tags.
+        (_page(), "https://news.example/", "front"),
+        (_page(), "https://news.example", "front"),
+        (_page(), "http://www.news.example/index.html", "front"),
+        (_page(), "https://news.example/?utm_source=feed&utm_medium=rss", "front"),
+        (_page(), "https://news.example/#top", "front"),
+        # A query that names a page is that page (WordPress's ?p=885), and a section is no front.
+        (_page(), "https://blog.example/index.php?p=885", "page"),
+        (_page(), "https://camelot.example/?start_from=15", "page"),
+        (_page(), "https://news.example/sport/", "page"),
+        (_page(), None, "page"),
+        # A forum's or a shop's front page keeps the kind its URL or markup gives.
+        (_page(), "https://forum.example/", "thread"),
+        (_page(_ld("Product")), "https://shop.example/", "product"),
     ],
 )
 def test_page_kind(html: str, url: str | None, expected: str) -> None:
