@@ -140,16 +140,25 @@ def _remove(
     detach(element, stats)
 
 
+# A <header> outside any <article> is kept with this much paragraph text, this little linked.
+_HEADER_PROSE = 100
+_HEADER_MAX_DENSITY = 0.3
+
+
 def _content_in_chrome_tag(element: etree._Element, tag: str, stats: NodeStats, thread: bool) -> bool:
     """True for the two chrome tags that hold content in their place.
 
     A <header> inside an <article> that holds a paragraph is the article's own: its headline and
     standfirst (one of only a headline, a kicker and a byline goes; the headline is reported as
-    the title). On a thread, a <form> with paragraphs in it wraps a post (old forum software puts
-    each in one), not a search box or sign-up.
+    the title). Elsewhere, a <header> with a paragraph's worth of prose and few links is a page's
+    or a section's opening (a landing page's hero: its claim and the sentence that explains it),
+    not the site's banner of menus. On a thread, a <form> with paragraphs in it wraps a post (old
+    forum software puts each in one), not a search box or sign-up.
     """
     if tag == "header":
-        return bool(stats.p_chars) and next(element.iterancestors("article"), None) is not None
+        if stats.p_chars and next(element.iterancestors("article"), None) is not None:
+            return True
+        return stats.p_chars >= _HEADER_PROSE and stats.link_density < _HEADER_MAX_DENSITY
     return tag == "form" and thread and stats.p_chars >= _FORM_PROSE
 
 
