@@ -697,6 +697,9 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
         link_text = len(" ".join(title.text_content().split())) if title is not None else 0
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
+    if (first_link.get("href") or "#").startswith(("#", "javascript:")):
+        # A title that opens its own answer in place (an FAQ's question, a tab) leads no teaser.
+        return False
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
 
