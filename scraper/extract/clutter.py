@@ -222,24 +222,37 @@ def _mark_repeats(
     repeats side by side under one parent, are the text's own (a pull quote, a refrain).
     """
     run: list[etree._Element] = []
+    # Repeated short headings waiting for the repeated paragraph that would make them part of a copy.
+    waiting: list[etree._Element] = []
     for element in container.iter(*_TEXT_BLOCKS):
         if next(element.iterdescendants(*_TEXT_BLOCKS), None) is not None:
             continue
         text = texts[element]
-        if len(text) < _REPEAT_MIN_CHARS:
-            continue
         parent = element.getparent()
+        if len(text) < _REPEAT_MIN_CHARS:
+            # A short heading seen before elsewhere goes with the copy it sits in; alone it makes
+            # no copy ("Step 1" and "Ingredients" repeat legitimately).
+            if text and tag_of(element) in HEADING_TAGS:
+                if text in seen and seen[text] is not parent:
+                    (run if run else waiting).append(element)
+                else:
+                    seen.setdefault(text, parent)
+            continue
         if text not in seen:
             seen[text] = parent
-            _doom_copy(run, doomed)
+            _doom_copy(run, doomed, texts)
             run = []
+            waiting = []
         elif seen[text] is not parent:
+            run += waiting
+            waiting = []
             run.append(element)
-    _doom_copy(run, doomed)
+    _doom_copy(run, doomed, texts)
 
 
-def _doom_copy(run: list[etree._Element], doomed: dict[etree._Element, str]) -> None:
-    if len(run) >= _REPEAT_MIN_RUN:
+def _doom_copy(run: list[etree._Element], doomed: dict[etree._Element, str], texts: dict[etree._Element, str]) -> None:
+    # The short headings a copy carries along do not count towards its length.
+    if sum(1 for element in run if len(texts[element]) >= _REPEAT_MIN_CHARS) >= _REPEAT_MIN_RUN:
         for element in run:
             doomed.setdefault(element, f"repeats a run of {len(run)} blocks from elsewhere on the page")
 

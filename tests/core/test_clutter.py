@@ -1,0 +1,90 @@
+"""The clutter filter inside the chosen body: menus set as lines, teaser runs, second copies."""
+
+from __future__ import annotations
+
+import scraper
+from tests.core.pages import PARAGRAPH
+
+# Our own scorer alone: trafilatura's second opinion would mask what it chose.
+ALONE = scraper.Options(second_opinion_below_chars=0)
+
+
+def _index_page(menu: str) -> str:
+    items = "".join(
+        f"<li><a href='/tides/{n}'>Tide table for the harbour mouth, week {n}</a></li>" for n in range(1, 13)
+    )
+    return (
+        "<html><head><title>Tide tables</title></head><body><div id='page'>"
+        f"<h1>Tide tables</h1><p class='menu'>{menu}</p><ul class='weeks'>{items}</ul></div></body></html>"
+    )
+
+
+def test_a_row_of_links_joined_by_bars_inside_a_listing_goes() -> None:
+    menu = "<a href='/'>Home</a> | <a href='/news'>News</a> | <a href='/tides'>Tides</a> | <a href='/ferries'>Ferries</a>"
+    article = scraper.clean(_index_page(menu), url="https://harbour.example/tides/", options=ALONE)
+    assert "Tide table for the harbour mouth, week 12" in article.text
+    assert "Ferries" not in article.text
+
+
+def test_a_listing_item_that_holds_a_bar_stays() -> None:
+    # Two links and one bar: a line of an item ("Sun | Moon"), not a menu.
+    article = scraper.clean(
+        _index_page("<a href='/sun'>Sunrise times</a> | <a href='/moon'>Moon phases</a>"),
+        url="https://harbour.example/tides/",
+        options=ALONE,
+    )
+    assert "Moon phases" in article.text
+
+
+def _service_page(link: str) -> str:
+    questions = [
+        ("How soon can a tutor start?", "Most families meet their tutor within three days of signing up, and the first lesson can be booked for the same week."),
+        ("Do lessons follow the school syllabus?", "Yes: the tutor asks for the class's current topics and plans each lesson around them and the homework set."),
+        ("Can we change tutors?", "At any time and at no cost; tell us what did not work and we suggest two others to choose from."),
+        ("How long is a lesson?", "Fifty minutes, online, with a shared whiteboard that keeps a record of the working for the pupil to revise."),
+        ("Is there a contract?", "No. Lessons are paid for a month at a time, and a month can be cancelled up to its last day."),
+        ("What ages do you teach?", "From the last year of primary school to the end of sixth form, in maths, physics and chemistry."),
+    ]
+    items = "".join(
+        f"<div class='faq-item'><a href='{link.format(n=n)}'>{q}</a><div class='faq-answer'>{a}</div></div>"
+        for n, (q, a) in enumerate(questions)
+    )
+    intro = "".join(f"<p>{PARAGRAPH} Lesson note {i}.</p>" for i in range(8))
+    return (
+        "<html><head><title>Maths tutoring - Tideway Tutors</title></head><body>"
+        f"<div class='page'><h1>Maths tutoring</h1>{intro}<h2>Questions parents ask</h2>{items}</div></body></html>"
+    )
+
+
+def test_questions_that_open_their_answers_in_place_are_no_teasers() -> None:
+    article = scraper.clean(_service_page("#faq-{n}"), url="https://tideway.example/maths", options=ALONE)
+    assert "Most families meet their tutor within three days" in article.text
+    assert "From the last year of primary school" in article.text
+
+
+def test_questions_that_link_to_other_pages_are_still_teasers() -> None:
+    article = scraper.clean(_service_page("/questions/{n}/"), url="https://tideway.example/maths", options=ALONE)
+    assert "Lesson note 7" in article.text
+    assert "Most families meet their tutor within three days" not in article.text
+
+
+
+def _story_printed_twice() -> str:
+    sections = [
+        ("Why the wall moved", "The engineers' survey found that the old stones had shifted by a hand's width since spring, after two winters of storms."),
+        ("What the work costs", "The board puts the bill at two point four million pounds, most of it from the county's flood fund and the rest from harbour dues."),
+        ("When the ferry moves back", "The ferry uses the south berth until the wall is finished in March, and the fish market moves to the coal quay on Saturdays."),
+    ]
+    copy = "".join(f"<h2>{h}</h2><p>{t} {PARAGRAPH}</p>" for h, t in sections)
+    return (
+        "<html><head><title>Quay wall to be rebuilt - Harbour News</title></head><body>"
+        f"<div class='story'><h1>Quay wall to be rebuilt</h1><div class='screen'>{copy}</div>"
+        f"<div class='print-version'>{copy}</div></div></body></html>"
+    )
+
+
+def test_a_second_copy_of_the_story_goes_with_its_headings() -> None:
+    article = scraper.clean(_story_printed_twice(), url="https://harbour.example/news/quay", options=ALONE)
+    for heading in ("Why the wall moved", "What the work costs", "When the ferry moves back"):
+        assert article.text.count(heading) == 1
+    assert article.text.count("most of it from the county's flood fund") == 1
