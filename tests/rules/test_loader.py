@@ -367,6 +367,7 @@ def test_a_token_runs_only_into_digits(attrs: str) -> None:
         "Sign-up to the Daily Garden Tips newsletter and you will be able to download the eBook for free.",
         "Follow me on Twitter. Subscribe to new posts via RSS.",
         "Get the latest industry news sent straight to your inbox.",
+        "Get the latest updates right in your inbox. Subscribe to NJ.com’s newsletters.",
     ],
 )
 def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
@@ -384,6 +385,7 @@ def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
         "View all of the entries before you vote, the judges asked.",
         "Add to that the cost of the ferry, and the trip is no bargain.",
         "Return to the quay by six, the skipper told us.",
+        "Get the latest forecast before you sail: the harbour office posts it at seven.",
     ],
 )
 def test_sentences_that_begin_like_boilerplate_are_not_clutter_phrases(text: str) -> None:
