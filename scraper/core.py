@@ -323,7 +323,8 @@ def _find_body(
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:
         for container in chosen.containers:
-            trace.record(container, "kept", f"article body ({chosen.path}{', as a thread' if thread else ''})")
+            as_kind = ", as a thread" if thread else ", a front page" if front else ""
+            trace.record(container, "kept", f"article body ({chosen.path}{as_kind})")
     blocks = render_blocks(chosen.containers, url)
     return _Found(body, chosen, blocks, render_text(blocks), comment_chars)
 

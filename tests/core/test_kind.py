@@ -127,3 +127,10 @@ def test_a_page_whose_only_prose_is_comments_is_read_as_a_thread() -> None:
         assert article.path == "scorer"
         assert "forty soil probes" in article.text and "two years on a pair of aa cells" in article.text.lower()
         assert "Login" not in article.text
+
+
+def test_the_trace_says_a_front_page_was_read_as_one() -> None:
+    page = (pages.PAGES_DIR / "front-page-of-a-news-site" / "source.html").read_text(encoding="utf-8")
+    traced = scraper.clean_traced(page, url="https://tidewatergazette.example/")
+    kept = [d.reason for d in traced.trace.decisions if d.fate == "kept"]
+    assert kept == ["article body (scorer, a front page)"]
