@@ -241,6 +241,13 @@ def _run(
         # prose is its discussion (a link shared for comment) is a thread: its tree is read
         # again from the source, with the replies as content.
         retry = _find_body(_read_tree(html, options), url, rule, ruleset, options, title, trace, thread=True)
+        if len(retry.text) < _NEARLY_NOTHING_CHARS:
+            # Nor a thread: a post or a page made of links (a roundup, a catalogue) whose every
+            # block the link-density test dropped is read once more with its links as content.
+            retry = _find_body(
+                _read_tree(html, options), url, rule, ruleset, options, title, trace,
+                thread=False, front=kind == "front", listing=True,
+            )
         if len(retry.text) >= _NEARLY_NOTHING_CHARS:
             found, text = retry, retry.text
     if asked:
@@ -311,6 +318,7 @@ def _find_body(
     thread: bool,
     product: bool = False,
     front: bool = False,
+    listing: bool = False,
 ) -> _Found:
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
     generic = _generic_rules(ruleset, rule)
@@ -318,7 +326,7 @@ def _find_body(
     body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product, front)
     comment_chars += filter_clutter(
-        chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product, front
+        chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product, front, listing
     )
     _drop_title_heading(chosen.containers, title, trace)
     if trace is not None:

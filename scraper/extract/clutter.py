@@ -109,9 +109,11 @@ def filter_clutter(
     thread: bool = False,
     product: bool = False,
     front: bool = False,
+    listing: bool = False,
 ) -> int:
     """Drop clutter inside the chosen containers, in place (on a thread, its bookkeeping too; on a
     product page, the copies of a block printed once per layout; on a front page, not its teasers).
+    `listing` reads every container as a listing: links and teasers are its content.
 
     Return the characters of text dropped as a comment section after the story.
     """
@@ -124,13 +126,13 @@ def filter_clutter(
         # A body made mostly of linked items (a listing, an index, a catalogue) is kept as such:
         # its links are the content, so link density and teaser shape are no evidence there,
         # neither on the items nor on the blocks grouping them.
-        listing = whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars
+        as_listing = listing or (whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars)
         texts = _Texts()
         _mark_clutter_sections(container, stats, generic, doomed, texts, None if thread else generic.comment_heading)
         announced = _announced_lists(container, stats, texts, generic.clutter_heading)
-        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, listing, phrases, announced)
+        _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, as_listing, phrases, announced)
         # On a front page the runs of teasers are its content.
-        if not listing and not front:
+        if not as_listing and not front:
             _mark_teaser_runs(container, stats, options, doomed, announced)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
         if generic.small_print is not None:

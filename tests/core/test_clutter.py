@@ -88,3 +88,30 @@ def test_a_second_copy_of_the_story_goes_with_its_headings() -> None:
     for heading in ("Why the wall moved", "What the work costs", "When the ferry moves back"):
         assert article.text.count(heading) == 1
     assert article.text.count("most of it from the county's flood fund") == 1
+
+
+def _roundup_post() -> str:
+    links = [
+        ("/2012/10/sandy-evacuation", "Sandy forces a hospital evacuation"),
+        ("/2012/10/p4p", "Skepticism about pay for performance"),
+        ("/2012/10/spending", "Technology and healthcare spending"),
+        ("/2012/10/jurisdictions", "Contractor jurisdictions, explained"),
+        ("/2012/10/debt", "The two causes of debt after an illness"),
+    ]
+    items = "".join(f"<li><a href='https://econ.example{h}'>{t}</a>.</li>" for h, t in links)
+    return (
+        "<html><head><title>Reading for a stormy week - Health Economics Notes</title></head><body>"
+        "<div id='wrap'><div class='menu'><a href='/about'>About</a> <a href='/archives'>Archives</a></div>"
+        f"<div class='post'><h1>Reading for a stormy week</h1><div class='entry'><p>Written by J. Shaw, 31 October</p><ul>{items}</ul></div>"
+        "<p>You can follow any responses to this entry through the RSS 2.0 feed. You can leave a response, "
+        "or trackback from your own site.</p></div>"
+        "<div class='side-bar'><h3>Blogroll</h3><a href='https://a.example'>A blog</a> <a href='https://b.example'>B blog</a></div>"
+        "</div></body></html>"
+    )
+
+
+def test_a_post_made_of_links_is_read_again_with_its_links_as_content() -> None:
+    article = scraper.clean(_roundup_post(), url="https://econ.example/2012/10/reading", options=ALONE)
+    assert "Skepticism about pay for performance" in article.text
+    assert "The two causes of debt after an illness" in article.text
+    assert "Blogroll" not in article.text
