@@ -25,7 +25,7 @@ def _page(top: str, comments_heading: str, thread_url: bool = False) -> tuple[st
         f"<div class='post'><h2>Quay plan</h2>{top}{_story(3)}"
         f"<h2>{comments_heading}</h2>{comments}<h2>Archives</h2><p><a href='/2024/'>2024</a></p></div>"
     )
-    url = "https://harbour.example/t/quay-plan" if thread_url else "https://harbour.example/2024/quay-plan.html"
+    url = "https://harbour.example/t/quay-plan/1042" if thread_url else "https://harbour.example/2024/quay-plan.html"
     return html, url
 
 

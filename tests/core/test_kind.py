@@ -30,6 +30,9 @@ def _ld(kind: str) -> str:
     [
         (_page(), "https://news.example/2024/story", "page"),
         (_page(), "https://forum.example/t/how-to-fix-it/123", "thread"),
+        (_page(), "https://homestead.example/t/123270/tiny-house-year-one", "thread"),
+        # A shop's product path that begins with /t/ (Nike's) names no thread.
+        (_page(_ld("Product")), "https://shoes.example/t/trail-runner-mens-LMhfRGdO", "product"),
         (_page(_ld("DiscussionForumPosting")), None, "thread"),
         (_page(_ld("Product")), "https://shop.example/p/mug", "product"),
         (_page('<meta property="og:type" content="product">'), None, "product"),
