@@ -40,20 +40,31 @@ def _markup(root: etree._Element) -> str:
 
 
 def page_kind(root: etree._Element, url: str | None, generic: GenericRules) -> PageKind:
-    """Return "thread" or "product" when the URL or the markup says so, "front" for a site's root
-    URL that is neither (a forum's or a shop's front page keeps its own kind), else "page"."""
+    """Return the page's kind.
+
+    "thread" when the URL or the markup says so; "product" when the markup says so, or the URL
+    does and the markup names no article; "front" for a site's root URL that is neither (a
+    forum's or a shop's front page keeps its own kind); else "page".
+    """
     if url and generic.thread_url is not None and generic.thread_url.search(url):
         return "thread"
+    markup: str | None = None
     if generic.thread_markup is not None or generic.product_markup is not None:
         markup = _markup(root)
         if generic.thread_markup is not None and generic.thread_markup.search(markup):
             return "thread"
-        if (
-            generic.product_markup is not None
-            and generic.product_markup.search(markup)
-            and not (generic.product_not_markup is not None and generic.product_not_markup.search(markup))
-        ):
+        if generic.product_markup is not None and generic.product_markup.search(markup) and not _article(markup, generic):
             return "product"
+    if (
+        url and generic.product_url is not None and generic.product_url.search(url)
+        and not _article(_markup(root) if markup is None else markup, generic)
+    ):
+        return "product"
     if url and generic.front_url is not None and generic.front_url.search(url):
         return "front"
     return "page"
+
+
+def _article(markup: str, generic: GenericRules) -> bool:
+    """True when the page's markup calls it an article (a review marks up what it reviews)."""
+    return generic.product_not_markup is not None and generic.product_not_markup.search(markup) is not None

@@ -81,7 +81,7 @@ _GENERIC_KEYS: dict[str, tuple[str, ...]] = {
     "attributes": ("boilerplate", "weak", "content", "neutral", "notes", "hidden", "comments"),
     "remove": ("selectors",),
     "threads": ("urls", "markup", "reply_tokens", "phrases", "boilerplate"),
-    "products": ("markup", "not_markup", "boilerplate"),
+    "products": ("markup", "not_markup", "boilerplate", "urls"),
     "fronts": ("urls",),
 }
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -292,6 +292,7 @@ def load_generic(file: Path) -> GenericRules:
         if strings("threads", "boilerplate")
         else None,
         product_markup=_any_regex(strings("products", "markup"), path=where, key="products.markup"),
+        product_url=_any_regex(strings("products", "urls"), path=where, key="products.urls"),
         product_not_markup=_any_regex(strings("products", "not_markup"), path=where, key="products.not_markup"),
         product_attr=_token_pattern(strings("products", "boilerplate"), path=where, key="products.boilerplate")
         if strings("products", "boilerplate")

@@ -128,6 +128,8 @@ class GenericRules:
     neutral_attr: re.Pattern[str] | None = None
     # Markup that says "product page" (schema.org Product, og:type product) ...
     product_markup: re.Pattern[str] | None = None
+    # URLs of shops' product pages, for the pages whose markup does not say so.
+    product_url: re.Pattern[str] | None = None
     # ... unless the page also says it is an article (a review that marks up the product it reviews).
     product_not_markup: re.Pattern[str] | None = None
     # class / id tokens of a shop page's buy box, reviews and recommendations (product pages only).

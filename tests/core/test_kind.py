@@ -41,6 +41,12 @@ def _ld(kind: str) -> str:
         (_page(_ld("Product") + _ld("NewsArticle")), None, "page"),
         (_page(_ld("Product") + '<meta property="og:type" content="article">'), None, "page"),
         (_page(_ld("ProductGroupish")), None, "page"),
+        # A shop's product page by its URL alone, unless its markup calls it an article.
+        (_page(), "https://www.shop.example/Atomic-Habits/dp/0735211299", "product"),
+        (_page(), "https://cups.example/product/4oz-travel-cup/", "product"),
+        (_page(), "https://www.ebay.example/itm/296607459180", "product"),
+        (_page(_ld("NewsArticle")), "https://news.example/product/launch-review/", "page"),
+        (_page(), "https://cloud.example/en-us/products/functions", "page"),
         # A site's front page: its root URL, perhaps with an index file or tracking tags.
         (_page(), "https://news.example/", "front"),
         (_page(), "https://news.example", "front"),

@@ -300,7 +300,7 @@ def test_thread_phrases_include_the_generic_phrases_and_spare_prose() -> None:
     ("table", "key"),
     [
         ("threads", "phrases"), ("threads", "boilerplate"), ("products", "boilerplate"), ("attributes", "notes"),
-        ("attributes", "hidden"), ("clutter", "small_print"), ("fronts", "urls"),
+        ("attributes", "hidden"), ("clutter", "small_print"), ("fronts", "urls"), ("products", "urls"),
     ],
 )
 def test_a_broken_pattern_in_a_generic_table_names_its_key(tmp_path: Path, table: str, key: str) -> None:
