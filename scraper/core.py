@@ -25,7 +25,7 @@ from scraper.render import (
 )
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
 from scraper.rules.model import NO_GENERIC
-from scraper.score import HEADING_TAGS, attr_text, measure_tree, tag_of
+from scraper.score import HEADING_TAGS, PHRASE_MAX_CHARS, attr_text, measure_tree, tag_of
 from scraper.second_opinion import paragraphs_html, second_opinion
 from scraper.streamed import resolve_streamed
 from scraper.trace import Trace
@@ -100,8 +100,6 @@ _SECOND_OPINION_MARGIN = 200
 # Below this many characters neither our scorer nor trafilatura's precise mode found a body.
 _NEARLY_NOTHING_CHARS = 100
 _PERMALINK_MARKS = " ¶§🔗"
-# Lines of the second opinion longer than this are not tested against the clutter phrases.
-_PHRASE_LINE_CHARS = 1200
 _TITLE_SEPARATORS = re.compile(r"\s+[-|–—:«»·•/›‹~]\s+|\s*::\s*")
 # Dashes and quotes as pages type them in one place and not in another (an <h1>'s "–" is often
 # the page title's "-").
@@ -185,7 +183,7 @@ def _without_clutter_lines(text: str, generic: GenericRules) -> str:
     """Return the second opinion's text without the lines our clutter phrases name (its
     extractor keeps a "TrackBack URL for this entry:" or a "Share this" that ours drops)."""
     phrases = generic.clutter_text
-    return "\n".join(line for line in text.split("\n") if not (len(line) <= _PHRASE_LINE_CHARS and phrases.match(line.strip())))
+    return "\n".join(line for line in text.split("\n") if not (len(line) <= PHRASE_MAX_CHARS and phrases.match(line.strip())))
 
 
 def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:

@@ -34,7 +34,8 @@ _ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
 # A menu set as a line of links: this linked, at least this many links, a "|" between most of
-# them (this share), and on average at most this many characters per link.
+# them (this share), and on average at most this many characters per link; only blocks as short
+# as the clutter phrases are tried, whose text that test reads anyway.
 _BAR_MIN_DENSITY = 0.7
 _BAR_MIN_LINKS = 4
 _BAR_SHARE = 0.75
@@ -429,7 +430,7 @@ def _mark_dense_and_phrases(
                 doomed[element] = "empty"
             continue
         is_box = tag in _CONTAINER_TAGS or tag in ("li", "dd", "dt")
-        if is_box and listing and s.link_density > _BAR_MIN_DENSITY and _link_bar(element, texts):
+        if is_box and listing and s.link_density > _BAR_MIN_DENSITY and s.text_chars <= PHRASE_MAX_CHARS and _link_bar(element, texts):
             # In a listing the links are the content, but a site's menu is not.
             doomed[element] = "row of links joined by '|'"
             continue
@@ -712,19 +713,24 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
         link_text = len(" ".join(title.text_content().split())) if title is not None else 0
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
-    if (first_link.get("href") or "#").startswith(("#", "javascript:")):
+    if _opens_in_place(first_link):
         # A title that opens its own answer in place (an FAQ's question, a tab) leads no teaser.
         return False
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
 
 
+def _opens_in_place(link: etree._Element) -> bool:
+    """True for a link to nowhere else: no href, an anchor of the same page, or a script."""
+    return (link.get("href") or "#").startswith(("#", "javascript:"))
+
+
 def _thumbnail_title(element: etree._Element, thumbnail: etree._Element) -> etree._Element | None:
     """Return the link that titles a card led by a linked image without text: the next link to
     the same page, if no text comes before it; else None."""
-    href = thumbnail.get("href") or ""
-    if not href or href.startswith(("#", "javascript:")):
+    if _opens_in_place(thumbnail):
         return None
+    href = thumbnail.get("href")
     for link in element.iter("a"):
         if link is not thumbnail and link.get("href") == href and link.text_content().strip():
             return link if _starts_with(element, link) else None
