@@ -31,6 +31,11 @@ _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
 _SENTENCE_LEAD_CHARS = 30
 _ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
+# A linked sentence needs this many characters outside its links to be a sentence of its own.
+_OWN_WORDS_MIN_CHARS = 3
+# A paragraph of prose, beside which a linked sentence is the story's: its length and link density.
+_PROSE_MIN_CHARS = 80
+_PROSE_MAX_DENSITY = 0.3
 # A body whose paragraph text is under this share of all its text is a listing of items.
 _LISTING_PROSE_SHARE = 0.3
 # A menu set as a line of links: this linked, at least this many links, a "|" between most of
@@ -436,7 +441,7 @@ def _mark_dense_and_phrases(
             continue
         if is_box and not listing and (
             s.link_density > options.max_link_density and s.text_chars < 2000
-        ) and not (tag == "p" and _sentence_around_link(element, texts)) and not (
+        ) and not (tag == "p" and _linked_sentence(element, stats, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
         ) and not _in_notes(element, container, generic.notes_attr) and element not in announced.members and (
             announced.density_outside(element, stats) > options.max_link_density
@@ -582,6 +587,13 @@ def _defines(term: etree._Element, stats: dict[etree._Element, NodeStats], optio
     return s is not None and s.text_chars >= _DESCRIPTION_MIN_CHARS and s.link_density <= options.max_link_density
 
 
+def _linked_sentence(
+    paragraph: etree._Element, stats: dict[etree._Element, NodeStats], texts: dict[etree._Element, str]
+) -> bool:
+    """True for a link-heavy paragraph that is a sentence of the story, not a link with a label."""
+    return _sentence_around_link(paragraph, texts) or _sentence_beside_prose(paragraph, stats, texts)
+
+
 def _sentence_around_link(paragraph: etree._Element, texts: dict[etree._Element, str]) -> bool:
     """True for a paragraph that is a sentence with a link in it, not a link with a label.
 
@@ -590,6 +602,29 @@ def _sentence_around_link(paragraph: etree._Element, texts: dict[etree._Element,
     """
     lead = " ".join((paragraph.text or "").split())
     return len(lead) >= _SENTENCE_LEAD_CHARS and _ENDS_SENTENCE.search(texts[paragraph]) is not None
+
+
+def _prose(element: etree._Element | None, stats: dict[etree._Element, NodeStats]) -> bool:
+    """True for a paragraph of prose: long enough to be one, and hardly linked."""
+    if element is None or tag_of(element) != "p":
+        return False
+    s = stats.get(element)
+    return s is not None and s.text_chars >= _PROSE_MIN_CHARS and s.link_density < _PROSE_MAX_DENSITY
+
+
+def _sentence_beside_prose(
+    paragraph: etree._Element, stats: dict[etree._Element, NodeStats], texts: dict[etree._Element, str]
+) -> bool:
+    """True for a sentence with words of its own around its links, next to a paragraph of prose.
+
+    A story's paragraph may be mostly link ("<a>Book your flights with WayAway</a> here!");
+    between the story's paragraphs it is one of them. A link alone ("<a>Shop Svala</a>.") has no
+    words of its own, and a line of links under a heading has no prose beside it.
+    """
+    s = stats[paragraph]
+    if s.text_chars - s.link_chars < _OWN_WORDS_MIN_CHARS or _ENDS_SENTENCE.search(texts[paragraph]) is None:
+        return False
+    return _prose(paragraph.getprevious(), stats) or _prose(paragraph.getnext(), stats)
 
 
 def _leading_label(element: etree._Element) -> str:

@@ -115,3 +115,25 @@ def test_a_post_made_of_links_is_read_again_with_its_links_as_content() -> None:
     assert "Skepticism about pay for performance" in article.text
     assert "The two causes of debt after an illness" in article.text
     assert "Blogroll" not in article.text
+
+
+def _story_with(line: str) -> str:
+    story = "".join(f"<p>{PARAGRAPH} Harbour note {i}.</p>" for i in range(4))
+    return (
+        "<html><head><title>Crossing to the islands</title></head><body><article>"
+        f"<h1>Crossing to the islands</h1>{story}<p>{line}</p>{story}</article></body></html>"
+    )
+
+
+def test_a_linked_sentence_between_paragraphs_of_the_story_stays() -> None:
+    line = "<a href='https://ferries.example/book'>Book the morning crossing to the islands</a> here!"
+    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
+    assert "Book the morning crossing to the islands here!" in article.text
+
+
+def test_a_bare_link_between_paragraphs_still_goes() -> None:
+    # No words of its own beside the link: a call to a shop, not a sentence of the story.
+    line = "<a href='https://shop.example/'>Shop the island ferry collection</a>."
+    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
+    assert "Harbour note 3." in article.text
+    assert "Shop the island ferry collection" not in article.text
