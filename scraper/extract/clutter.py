@@ -748,11 +748,39 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
         link_text = len(" ".join(title.text_content().split())) if title is not None else 0
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
+    if _described_term(element, first_link, s):
+        return False
     if _opens_in_place(first_link):
         # A title that opens its own answer in place (an FAQ's question, a tab) leads no teaser.
         return False
     has_image = any(True for _ in element.iter("img"))
     return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
+
+
+# A list entry that names its subject and describes it ("Breadman BK1050S – This machine has 14
+# settings ..."): the linked name, an optional short aside in brackets, a ':' or a dash, then at
+# least _TERM_MIN_WORDS_CHARS characters of description.
+_TERM_LEAD = re.compile(r"(.{1,150}?)(?:[:\u2013\u2014]|\s-)\s")
+_TERM_ASIDE = re.compile(r"\s*(\([^()]{1,40}\))?\s*")
+_TERM_MIN_WORDS_CHARS = 20
+
+
+def _described_term(element: etree._Element, first_link: etree._Element, s: NodeStats) -> bool:
+    """True for an entry of the article's own list: a linked name, then a ':' or a dash and its
+    description ("<a>Apple AirPods Pro 3</a> ($249 at Amazon): While Apple's flagship ...").
+
+    A teaser card puts its title and its excerpt in blocks of their own, with nothing between.
+    """
+    if s.text_chars - s.link_chars < _TERM_MIN_WORDS_CHARS:
+        return False
+    text = " ".join(element.text_content().split())
+    lead = _TERM_LEAD.match(text)
+    if lead is None or len(text) - lead.end() < _TERM_MIN_WORDS_CHARS:
+        return False
+    name = " ".join(first_link.text_content().split())
+    start = lead.group(1).find(name) if name else -1
+    # The name opens the entry (after a number or a bullet at most), and only an aside follows it.
+    return 0 <= start <= 5 and _TERM_ASIDE.fullmatch(lead.group(1)[start + len(name):]) is not None
 
 
 def _opens_in_place(link: etree._Element) -> bool:

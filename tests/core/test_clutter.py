@@ -137,3 +137,36 @@ def test_a_bare_link_between_paragraphs_still_goes() -> None:
     article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
     assert "Harbour note 3." in article.text
     assert "Shop the island ferry collection" not in article.text
+
+
+def _roundup(entry: str) -> str:
+    machines = [
+        f"{name} Programmable Bread Maker"
+        for name in ("Loafmaster 900", "Crustwell Pro", "Doughboy Twin", "Rye & Shine 2", "Bakehouse Mini", "Panetto XL")
+    ]
+    entries = "".join(f"<li>{entry.format(name=name, slug=n)}</li>" for n, name in enumerate(machines))
+    intro = "".join(f"<p>{PARAGRAPH} Kitchen note {i}.</p>" for i in range(5))
+    return (
+        "<html><head><title>The best bread machines</title></head><body><article>"
+        f"<h1>The best bread machines</h1>{intro}<ul>{entries}</ul>{intro}</article></body></html>"
+    )
+
+
+def test_entries_that_name_a_thing_and_describe_it_are_no_teasers() -> None:
+    entry = (
+        "<a href='https://shop.example/{slug}'>{name}</a> – This machine has fourteen settings, "
+        "a delayed start and a loaf pan that comes out clean."
+    )
+    article = scraper.clean(_roundup(entry), url="https://kitchen.example/bread-machines", options=ALONE)
+    assert "Panetto XL Programmable Bread Maker – This machine has fourteen settings" in article.text
+
+
+def test_teaser_cards_of_other_pages_still_go() -> None:
+    # Title and excerpt side by side, nothing joining them: cards leading to other pages.
+    entry = (
+        "<a href='/reviews/{slug}'>{name} reviewed after a year of daily loaves</a> "
+        "<span>What we liked, what broke, and whether we would buy it again.</span>"
+    )
+    article = scraper.clean(_roundup(entry), url="https://kitchen.example/bread-machines", options=ALONE)
+    assert "Kitchen note 4." in article.text
+    assert "reviewed after a year" not in article.text
