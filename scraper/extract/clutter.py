@@ -139,7 +139,7 @@ def filter_clutter(
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, as_listing, phrases, announced)
         # On a front page the runs of teasers are its content.
         if not as_listing and not front:
-            _mark_teaser_runs(container, stats, options, doomed, announced)
+            _mark_teaser_runs(container, stats, options, doomed, announced, generic.notes_attr)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
         if generic.small_print is not None:
             _mark_legal_notice(container, stats, texts, doomed, generic.small_print)
@@ -658,8 +658,10 @@ def _mark_teaser_runs(
     options: Options,
     doomed: dict[etree._Element, str],
     announced: _Announced,
+    notes: CaselessPattern | None,
 ) -> None:
-    """Runs of same-shaped siblings led by a link (teaser cards) are not the story."""
+    """Runs of same-shaped siblings led by a link (teaser cards) are not the story; the article's
+    reference list (`notes`: its class or id) is, as it is for the link-density test."""
     runs: list[list[etree._Element]] = []
     for parent in container.iter():
         if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced.members:
@@ -685,6 +687,9 @@ def _mark_teaser_runs(
     if not total or teaser_chars > _TEASER_MAX_SHARE * total:
         return
     for run in runs:
+        if _in_notes(run[0], container, notes):
+            # The article's reference list: each item cites a source, often led by a backlink.
+            continue
         for element in run:
             doomed[element] = "teaser run"
         heading = _run_heading(run, container, stats)

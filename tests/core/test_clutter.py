@@ -170,3 +170,19 @@ def test_teaser_cards_of_other_pages_still_go() -> None:
     article = scraper.clean(_roundup(entry), url="https://kitchen.example/bread-machines", options=ALONE)
     assert "Kitchen note 4." in article.text
     assert "reviewed after a year" not in article.text
+
+
+def test_the_articles_reference_list_is_no_teaser_run() -> None:
+    sources = "".join(
+        f"<li><a href='#cite-{n}'>^</a> <a href='https://journal.example/silt/{n}'>Silt in the harbour mouth, "
+        f"survey number {n}</a>, Tidal Review.</li>"
+        for n in range(1, 8)
+    )
+    story = "".join(f"<p>{PARAGRAPH} Survey note {i}.</p>" for i in range(6))
+    page = (
+        "<html><head><title>Silting of the harbour</title></head><body><article>"
+        f"<h1>Silting of the harbour</h1>{story}<h2>References</h2><ol class='references'>{sources}</ol>"
+        "</article></body></html>"
+    )
+    article = scraper.clean(page, url="https://harbour.example/silting", options=ALONE)
+    assert "Silt in the harbour mouth, survey number 7" in article.text
