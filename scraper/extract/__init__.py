@@ -1,4 +1,5 @@
-"""Extraction: choose the article body (`body.py`), then drop the clutter inside it (`clutter.py`)."""
+"""Extraction: choose the article body (`body.py`), then drop the clutter inside it (`clutter.py`,
+with the runs of teaser cards found by `teasers.py`)."""
 
 from __future__ import annotations
 

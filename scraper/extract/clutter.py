@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from scraper.extract.nodes import in_notes, previous_element
+from scraper.extract.teasers import mark_teaser_runs
 from scraper.models import Options
 from scraper.prune import detach
 from scraper.rules.model import CaselessPattern, GenericRules, SiteRule
@@ -22,10 +24,6 @@ from scraper.score import (
 from scraper.trace import Trace
 
 _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "table", "tbody", "dl", "aside", "p", "figure", "span"])
-# Words between two links: they are inline in running text, not a run of cards.
-_WORDS = re.compile(r"\w{3,}")
-# Blocks of running text: the links in them are never a run of teaser cards.
-_RUNNING_TEXT_TAGS = frozenset({"p", "blockquote"}) | HEADING_TAGS
 # A <dd> with this much text (and few links) describes its <dt>, whose link is then the term's own.
 _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
@@ -45,17 +43,6 @@ _BAR_MIN_DENSITY = 0.7
 _BAR_MIN_LINKS = 4
 _BAR_SHARE = 0.75
 _BAR_LINK_CHARS = 60
-# Link texts that close an excerpt card.
-_READ_MORE = frozenset({
-    "read more", "read more »", "continue reading", "read the full story", "full story", "more",
-    "weiterlesen", "mehr", "lire la suite", "leer más", "leggi di più", "leia mais", "czytaj dalej",
-    "lees verder", "читать далее", "阅读全文", "続きを読む",
-})
-# Teaser runs are dropped only while they are a minority of the container's text: on a listing
-# page the teasers are the content.
-_TEASER_MAX_SHARE = 0.5
-# Excerpt cards ending with a "Read more" link to their own title's page make a teaser run from this many on.
-_READ_MORE_RUN_MIN = 2
 # A comments heading drops the discussion after it when this much paragraph text comes before it.
 _STORY_BEFORE_COMMENTS = 150
 _COMMENTS_WHY = "comments under"
@@ -139,7 +126,7 @@ def filter_clutter(
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, as_listing, phrases, announced)
         # On a front page the runs of teasers are its content.
         if not as_listing and not front:
-            _mark_teaser_runs(container, stats, options, doomed, announced, generic.notes_attr)
+            mark_teaser_runs(container, stats, options, doomed, announced.members, generic.notes_attr)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
         if generic.small_print is not None:
             _mark_legal_notice(container, stats, texts, doomed, generic.small_print)
@@ -157,14 +144,6 @@ def filter_clutter(
     return comment_chars
 
 
-def _previous_element(element: etree._Element) -> etree._Element | None:
-    """Return the element before `element` among its siblings, skipping comments."""
-    previous = element.getprevious()
-    while previous is not None and not tag_of(previous):
-        previous = previous.getprevious()
-    return previous
-
-
 def _mark_labels(
     doomed: dict[etree._Element, str],
     stats: dict[etree._Element, NodeStats],
@@ -173,7 +152,7 @@ def _mark_labels(
 ) -> None:
     """A line such as "You may also like:" right before a block dropped as clutter goes with it."""
     for element in list(doomed):
-        previous = _previous_element(element)
+        previous = previous_element(element)
         if previous is None or previous in doomed or tag_of(previous) not in _LABEL_TAGS:
             continue
         s = stats.get(previous)
@@ -443,7 +422,7 @@ def _mark_dense_and_phrases(
             s.link_density > options.max_link_density and s.text_chars < 2000
         ) and not (tag == "p" and _linked_sentence(element, stats, texts)) and not (
             tag == "dt" and _defines(element, stats, options)
-        ) and not _in_notes(element, container, generic.notes_attr) and element not in announced.members and (
+        ) and not in_notes(element, container, generic.notes_attr) and element not in announced.members and (
             announced.density_outside(element, stats) > options.max_link_density
         ):
             doomed[element] = f"link density {s.link_density:.2f}"
@@ -547,7 +526,7 @@ def _introduced(
     Not a label ("Related content:", "You may also like:", a line set in bold): those announce
     the site's other pages.
     """
-    previous = _previous_element(element)
+    previous = previous_element(element)
     if previous is None or tag_of(previous) not in ("p", "div"):
         return False
     s = stats.get(previous)
@@ -560,19 +539,6 @@ def _introduced(
     return bool((previous.text or "").strip()) or any(
         tag_of(child) not in _EMPHASIS_TAGS or (child.tail or "").strip() for child in previous
     )
-
-
-def _in_notes(element: etree._Element, container: etree._Element, notes: CaselessPattern | None) -> bool:
-    """True for the article's own reference list or footnotes, or a part of one (each item cites
-    a linked source, so link density is no evidence there)."""
-    if notes is None:
-        return False
-    for block in (element, *element.iterancestors()):
-        if notes.search(attr_text(block)):
-            return True
-        if block is container:
-            return False
-    return False
 
 
 def _defines(term: etree._Element, stats: dict[etree._Element, NodeStats], options: Options) -> bool:
@@ -638,192 +604,3 @@ def _leading_label(element: etree._Element) -> str:
         if child.text and not any(tag_of(a) == "a" for a in child.iterancestors() if a is not element):
             parts.append(child.text)
     return " ".join("".join(parts).split())
-
-
-def _signature(element: etree._Element) -> tuple[str, str]:
-    return tag_of(element), " ".join(sorted((element.get("class") or "").split()))
-
-
-def _same_shape(element: etree._Element, first: etree._Element) -> bool:
-    """True when `element` continues the run `first` began: same tag and classes, or both
-    excerpt cards of one tag (a blog names each post's categories in its classes)."""
-    if _signature(element) == _signature(first):
-        return True
-    return tag_of(element) == tag_of(first) and _excerpt_card(element) and _excerpt_card(first)
-
-
-def _mark_teaser_runs(
-    container: etree._Element,
-    stats: dict[etree._Element, NodeStats],
-    options: Options,
-    doomed: dict[etree._Element, str],
-    announced: _Announced,
-    notes: CaselessPattern | None,
-) -> None:
-    """Runs of same-shaped siblings led by a link (teaser cards) are not the story; the article's
-    reference list (`notes`: its class or id) is, as it is for the link-density test."""
-    runs: list[list[etree._Element]] = []
-    for parent in container.iter():
-        if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced.members:
-            # Links inside a paragraph are words of its sentences, however many; the items of a
-            # list the text announces are what it is about.
-            continue
-        children = [c for c in parent if tag_of(c)]
-        if len(children) < _READ_MORE_RUN_MIN:
-            continue
-        run: list[etree._Element] = []
-        for child in children:
-            if not _is_teaser(child, stats):
-                _end_run(run, runs, options)
-                run = []
-            elif run and _same_shape(child, run[0]) and not _WORDS.search(run[-1].tail or ""):
-                run.append(child)
-            else:
-                _end_run(run, runs, options)
-                run = [child]
-        _end_run(run, runs, options)
-    total = stats[container].text_chars if container in stats else 0
-    teaser_chars = sum(stats[e].text_chars for run in runs for e in run if e in stats)
-    if not total or teaser_chars > _TEASER_MAX_SHARE * total:
-        return
-    for run in runs:
-        if _in_notes(run[0], container, notes):
-            # The article's reference list: each item cites a source, often led by a backlink.
-            continue
-        for element in run:
-            doomed[element] = "teaser run"
-        heading = _run_heading(run, container, stats)
-        if heading is not None and heading not in doomed:
-            doomed[heading] = "heading of a teaser run"
-
-
-def _run_heading(
-    run: list[etree._Element], container: etree._Element, stats: dict[etree._Element, NodeStats]
-) -> etree._Element | None:
-    """Return the heading that titles a teaser run and nothing else ("From the journal"), or None.
-
-    The run must be all the text of the block it fills (and of that block's wrappers); the
-    heading is the element just before that block.
-    """
-    block = run[0].getparent()
-    held = sum(stats[e].text_chars for e in run if e in stats)
-    if block is None or block is container or stats.get(block) is None or stats[block].text_chars > held:
-        return None
-    while (
-        (parent := block.getparent()) is not None and parent is not container
-        and parent in stats and stats[parent].text_chars <= held
-    ):
-        block = parent
-    heading = _previous_element(block)
-    if heading is None or tag_of(heading) not in HEADING_TAGS:
-        return None
-    s = stats.get(heading)
-    return heading if s is not None and 0 < s.text_chars <= CLUTTER_HEADING_CHARS else None
-
-
-def _end_run(run: list[etree._Element], runs: list[list[etree._Element]], options: Options) -> None:
-    """Keep `run` as a teaser run if it is long enough: a few cards that each end with a "Read
-    more" link back to their own title's page are excerpts of other pages, two of them will do."""
-    if len(run) >= options.teaser_run_min or (len(run) >= _READ_MORE_RUN_MIN and all(map(_excerpt_card, run))):
-        runs.append(run)
-
-
-def _excerpt_card(element: etree._Element) -> bool:
-    """True for a card whose first and last links go to one page, the last saying "Read more"."""
-    links = list(element.iter("a"))
-    if len(links) < 2:
-        return False
-    href = links[0].get("href")
-    return bool(href) and href == links[-1].get("href") and _says_read_more(links[-1])
-
-
-def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
-    """A teaser: short, led by a linked title (often with a thumbnail and a one-line excerpt)."""
-    s = stats.get(element)
-    if s is None or s.text_chars == 0 or s.text_chars > 600:
-        return False
-    if tag_of(element) in ("p", "tr", "td"):
-        return False
-    first_link = next(element.iter("a"), None)
-    if first_link is None:
-        return False
-    link_text = len(" ".join(first_link.text_content().split()))
-    if not link_text:
-        title = _thumbnail_title(element, first_link)
-        link_text = len(" ".join(title.text_content().split())) if title is not None else 0
-    if s.link_density > 0.5 or _ends_with_read_more(element):
-        return True
-    if _described_term(element, first_link, s):
-        return False
-    if _opens_in_place(first_link):
-        # A title that opens its own answer in place (an FAQ's question, a tab) leads no teaser.
-        return False
-    has_image = any(True for _ in element.iter("img"))
-    return link_text >= 15 and (has_image or _starts_with(element, first_link) or s.link_density > 0.25)
-
-
-# A list entry that names its subject and describes it ("Breadman BK1050S – This machine has 14
-# settings ..."): the linked name, an optional short aside in brackets, a ':' or a dash, then at
-# least _TERM_MIN_WORDS_CHARS characters of description.
-_TERM_LEAD = re.compile(r"(.{1,150}?)(?:[:\u2013\u2014]|\s-)\s")
-_TERM_ASIDE = re.compile(r"\s*(\([^()]{1,40}\))?\s*")
-_TERM_MIN_WORDS_CHARS = 20
-
-
-def _described_term(element: etree._Element, first_link: etree._Element, s: NodeStats) -> bool:
-    """True for an entry of the article's own list: a linked name, then a ':' or a dash and its
-    description ("<a>Apple AirPods Pro 3</a> ($249 at Amazon): While Apple's flagship ...").
-
-    A teaser card puts its title and its excerpt in blocks of their own, with nothing between.
-    """
-    if s.text_chars - s.link_chars < _TERM_MIN_WORDS_CHARS:
-        return False
-    text = " ".join(element.text_content().split())
-    lead = _TERM_LEAD.match(text)
-    if lead is None or len(text) - lead.end() < _TERM_MIN_WORDS_CHARS:
-        return False
-    name = " ".join(first_link.text_content().split())
-    start = lead.group(1).find(name) if name else -1
-    # The name opens the entry (after a number or a bullet at most), and only an aside follows it.
-    return 0 <= start <= 5 and _TERM_ASIDE.fullmatch(lead.group(1)[start + len(name):]) is not None
-
-
-def _opens_in_place(link: etree._Element) -> bool:
-    """True for a link to nowhere else: no href, an anchor of the same page, or a script."""
-    return (link.get("href") or "#").startswith(("#", "javascript:"))
-
-
-def _thumbnail_title(element: etree._Element, thumbnail: etree._Element) -> etree._Element | None:
-    """Return the link that titles a card led by a linked image without text: the next link to
-    the same page, if no text comes before it; else None."""
-    if _opens_in_place(thumbnail):
-        return None
-    href = thumbnail.get("href")
-    for link in element.iter("a"):
-        if link is not thumbnail and link.get("href") == href and link.text_content().strip():
-            return link if _starts_with(element, link) else None
-    return None
-
-
-def _ends_with_read_more(element: etree._Element) -> bool:
-    """True when the block's last link says "Read more" (an excerpt card)."""
-    last = None
-    for last in element.iter("a"):
-        pass
-    return last is not None and _says_read_more(last)
-
-
-def _says_read_more(link: etree._Element) -> bool:
-    return " ".join(link.text_content().split()).lower().rstrip(" .…»›>→") in _READ_MORE
-
-
-def _starts_with(element: etree._Element, link: etree._Element) -> bool:
-    """True when no text comes before `link` inside `element`."""
-    for node in element.iter():
-        if node is link:
-            return True
-        if node.text and node.text.strip():
-            return False
-        if node is not element and node.tail and node.tail.strip() and link not in node.iterdescendants():
-            return False
-    return False
