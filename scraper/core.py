@@ -10,7 +10,7 @@ from lxml import etree
 from scraper.errors import InputError
 from scraper.extract import Body, filter_clutter, select_body
 from scraper.kind import page_kind
-from scraper.metadata import read_metadata
+from scraper.metadata import declared_url, read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.mojibake import repair_article
 from scraper.parse import parse_html
@@ -50,7 +50,8 @@ def clean(
 
     Args:
         html: the page, as text or as bytes (the encoding is detected).
-        url: the page's URL, used to match site rules and resolve links.
+        url: the page's URL, used to match site rules and resolve links; when None, the URL
+            the page declares (its canonical link, else og:url) is used for both.
         rules: rule set to apply; defaults to the rules shipped with scraper.
         options: extraction options; defaults to `Options()`.
 
@@ -214,6 +215,11 @@ def _run(
     options = options or Options()
     ruleset = rules if rules is not None else default_ruleset()
     root = _read_tree(html, options)
+    given_url = url
+    if url is None:
+        # Cached HTML often comes without its address: the one the page declares stands in for
+        # it, so that site rules, the page kind and relative links still apply.
+        url = declared_url(root)
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
@@ -260,7 +266,7 @@ def _run(
             if trace is not None:
                 trace.record(found.body, "kept", "second opinion (trafilatura): our scorer found too little")
             return Article(
-                url=url,
+                url=given_url,
                 title=title,
                 text=other,
                 markdown=(f"# {title}\n\n" if title else "") + other.replace("\n", "\n\n"),
@@ -270,7 +276,7 @@ def _run(
                 rule_id=rule.id if rule is not None else None,
             )
     return Article(
-        url=url,
+        url=given_url,
         title=title,
         text=text,
         markdown=render_markdown(title, found.blocks) if text else "",

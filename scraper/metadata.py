@@ -30,6 +30,18 @@ def _language(root: etree._Element) -> str | None:
     return lang.strip().split(",")[0].strip().lower() or None if lang else None
 
 
+def declared_url(root: etree._Element) -> str | None:
+    """Return the URL the page gives itself: its canonical link, else its og:url."""
+    found = _canonical(root)
+    if found:
+        return found
+    for meta in root.iterfind(".//meta[@property='og:url']"):
+        content = (meta.get("content") or "").strip()
+        if content.startswith(("http://", "https://")):
+            return content
+    return None
+
+
 def _canonical(root: etree._Element) -> str | None:
     for link in root.iterfind(".//link[@rel='canonical']"):
         href = (link.get("href") or "").strip()

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+import scraper
 from scraper.cli import main
 from scraper.errors import RuleError
 from scraper.rules import default_ruleset, load_ruleset, rule_dirs_from_env, shipped_rules_dir
 from scraper.rules.loader import load_site_rule
+from tests.core.pages import PARAGRAPH
 
 GOOD = """schema = 1
 hosts = ["example.com"]
@@ -390,3 +392,34 @@ def test_boilerplate_lines_are_clutter_phrases(text: str) -> None:
 )
 def test_sentences_that_begin_like_boilerplate_are_not_clutter_phrases(text: str) -> None:
     assert not default_ruleset().generic.clutter_text.match(text)
+
+
+_PROMO_RULE = """
+schema = 1
+hosts = ["gazette.example"]
+[remove]
+selectors = [".plug"]
+"""
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "<link rel='canonical' href='https://gazette.example/2026/tides'>",
+        "<meta property='og:url' content='https://gazette.example/2026/tides'>",
+    ],
+)
+def test_a_page_without_a_url_is_matched_by_the_url_it_declares(tmp_path: Path, declaration: str) -> None:
+    (tmp_path / "gazette.toml").write_text(_PROMO_RULE, encoding="utf-8")
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    story = "".join(f"<p>{PARAGRAPH} Tide report {i}.</p>" for i in range(5))
+    page = (
+        f"<html><head><title>Tides</title>{declaration}</head><body><article><h1>Tides</h1>{story}"
+        "<p class='plug'>The Gazette's own crossword book is out now in every good shop.</p>"
+        "</article></body></html>"
+    )
+    article = scraper.clean(page, rules=rules)
+    assert "Tide report 4." in article.text
+    assert "crossword" not in article.text
+    assert article.url is None
+    assert scraper.clean(page, url="https://other.example/tides", rules=rules).text.count("crossword") == 1
