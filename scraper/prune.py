@@ -127,9 +127,12 @@ def _remove(
     stats: dict[etree._Element, NodeStats],
     guard: bool,
 ) -> None:
-    """Detach one matched element unless it is kept, the page itself, or (guarded) holds prose."""
+    """Detach one matched element unless it is kept, the page itself, or (guarded) holds prose.
+
+    A script or a style goes even inside what a site rule keeps: it is never the article's text.
+    """
     tag = tag_of(element)
-    if element in keep or element is root or tag in ("body", "html"):
+    if (element in keep and tag not in _ALWAYS_REMOVE) or element is root or tag in ("body", "html"):
         return
     if guard and tag not in _ALWAYS_REMOVE:
         s = stats.get(element)

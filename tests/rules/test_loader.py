@@ -423,3 +423,20 @@ def test_a_page_without_a_url_is_matched_by_the_url_it_declares(tmp_path: Path, 
     assert "crossword" not in article.text
     assert article.url is None
     assert scraper.clean(page, url="https://other.example/tides", rules=rules).text.count("crossword") == 1
+
+
+def test_a_script_inside_what_a_rule_keeps_is_still_no_text(tmp_path: Path) -> None:
+    (tmp_path / "gazette.toml").write_text(
+        'schema = 1\nhosts = ["gazette.example"]\n[select]\nbody = [".post-body"]\n[keep]\nselectors = [".post-body"]\n',
+        encoding="utf-8",
+    )
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    page = (
+        "<html><head><title>Tides</title></head><body><div class='post-body'>"
+        f"<p>{PARAGRAPH}</p><script>function pinIt() {{ document.body.appendChild(e); }}</script>"
+        "<style>.post-body { color: navy }</style></div></body></html>"
+    )
+    article = scraper.clean(page, url="https://gazette.example/tides", rules=rules)
+    assert article.path == "rule"
+    assert PARAGRAPH[:40] in article.text
+    assert "pinIt" not in article.text and "navy" not in article.text
