@@ -440,3 +440,22 @@ def test_a_script_inside_what_a_rule_keeps_is_still_no_text(tmp_path: Path) -> N
     assert article.path == "rule"
     assert PARAGRAPH[:40] in article.text
     assert "pinIt" not in article.text and "navy" not in article.text
+
+
+@pytest.mark.parametrize(
+    ("name", "neutral"),
+    [
+        ("search-results", True),
+        ("searchresults", True),
+        ("discover-search-desktop-card", True),
+        ("search-item", True),
+        ("search-form", False),
+        ("site-search", False),
+        ("trending-searches-card", False),
+    ],
+)
+def test_search_results_are_content_and_search_boxes_are_not(name: str, neutral: bool) -> None:
+    # A neutral class name is taken out of the class/id text before the boilerplate tokens test it.
+    pattern = default_ruleset().generic.neutral_attr
+    assert pattern is not None
+    assert (pattern.sub("", name).strip() == "") is neutral
