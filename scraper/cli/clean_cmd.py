@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of `clean` to `parser`."""
     parser.add_argument("source", nargs="?", help="http(s) URL, .html/.html.gz file, or - for stdin")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--url", help="the page's URL when reading a file or stdin")
+    parser.add_argument("--url", help="the page's URL when reading a file or stdin (default: the canonical URL the page declares)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     add_extraction_options(parser)
     parser.add_argument("--sample", action="store_true", help="clean the bundled sample page")
