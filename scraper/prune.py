@@ -41,6 +41,8 @@ _HIDDEN_MIN_PROSE = 2000
 _INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
 # What a slug of a heading replaces with hyphens.
 _NOT_SLUG = re.compile(r"[^\w]+")
+# A table of at least this many rows is data, whatever weak class token it carries.
+_DATA_TABLE_MIN_ROWS = 10
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -242,6 +244,9 @@ def _chrome_reason(
         if tag in ("article", "main") or any(
             generic.content_attr.search(name) and not weak.search(name) for name in attrs.split()
         ):
+            return "", False
+        if tag == "table" and sum(1 for _ in element.iter("tr")) >= _DATA_TABLE_MIN_ROWS:
+            # A table of data: its class names how it behaves ("sticky-header"), not what it is.
             return "", False
         return f"pruned class/id {attrs[:60]!r}", True
     return "", False

@@ -1,0 +1,31 @@
+"""Pruning by class and id: what weak class tokens may take away, and what they may not."""
+
+from __future__ import annotations
+
+import scraper
+from tests.core.pages import PARAGRAPH
+
+# Our own scorer alone: trafilatura's second opinion would mask what pruning took away.
+ALONE = scraper.Options(second_opinion_below_chars=0)
+
+
+def _page(table_class: str, rows: int) -> str:
+    body = "".join(f"<tr><td>{1990 + n}</td><td>Harbour master number {n}</td><td>Port of Tidewick</td></tr>" for n in range(rows))
+    intro = "".join(f"<p>{PARAGRAPH} Register note {i}.</p>" for i in range(2))
+    return (
+        "<html><head><title>Harbour masters of Tidewick</title></head><body><article>"
+        f"<h1>Harbour masters of Tidewick</h1>{intro}"
+        f"<table class='{table_class}'><tr><th>Year</th><th>Name</th><th>Port</th></tr>{body}</table>"
+        "</article></body></html>"
+    )
+
+
+def test_a_data_table_stays_whatever_its_class_says_of_its_header() -> None:
+    text = scraper.clean(_page("wikitable sortable sticky-header", 12), url="https://wiki.example/Harbour_masters", options=ALONE).text
+    assert "Harbour master number 11" in text
+
+
+def test_a_short_table_classed_as_a_header_still_goes() -> None:
+    text = scraper.clean(_page("site-header", 2), url="https://wiki.example/Harbour_masters", options=ALONE).text
+    assert "Register note 1." in text
+    assert "Harbour master number 1" not in text
