@@ -55,6 +55,8 @@ _INTRO_MAX_DENSITY = 0.2
 # A list is introduced by a paragraph of at least this many characters ending in a colon.
 _INTRO_MIN_CHARS = 15
 _EMPHASIS_TAGS = frozenset({"strong", "b", "em", "i"})
+# Blocks whose links are words of a sentence or a line.
+_INLINE_HOLDERS = frozenset({"p", "blockquote", "li", "dd", "dt", "td", "th", "span", "strong", "b", "em", "i", "small"}) | HEADING_TAGS
 
 
 def _text(element: etree._Element) -> str:
@@ -403,6 +405,9 @@ def _mark_dense_and_phrases(
             text = texts[element]
             if 0 < len(text) <= 40 and phrases.match(text):
                 doomed[element] = f"clutter link {text!r}"
+            elif 40 < len(text) <= PHRASE_MAX_CHARS and _standalone(element) and phrases.match(text):
+                # A card set as one link between the paragraphs ("Also on rt.com <headline>").
+                doomed[element] = f"clutter link {text[:40]!r}"
             continue
         if not tag or element is container or tag not in BLOCK_TAGS:
             continue
@@ -443,6 +448,17 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _standalone(link: etree._Element) -> bool:
+    """True for a link set as a block of its own between blocks: no words around it, and its
+    parent is no paragraph (a sentence's link is never a card)."""
+    parent = link.getparent()
+    if parent is None or tag_of(parent) in _INLINE_HOLDERS or (link.tail or "").strip():
+        return False
+    previous = link.getprevious()
+    before = parent.text if previous is None else previous.tail
+    return not (before or "").strip()
 
 
 def _link_bar(element: etree._Element, texts: dict[etree._Element, str]) -> bool:

@@ -186,3 +186,24 @@ def test_the_articles_reference_list_is_no_teaser_run() -> None:
     )
     article = scraper.clean(page, url="https://harbour.example/silting", options=ALONE)
     assert "Silt in the harbour mouth, survey number 7" in article.text
+
+
+def test_a_card_set_as_one_link_between_paragraphs_goes() -> None:
+    card = (
+        "<a class='read-more-big' href='/news/4711-ferry-timetable'><span>Also on harbour.example</span>"
+        "<span>Winter ferry timetable cut to two crossings a day after the pier repairs</span></a>"
+    )
+    page = _story_with("Like this story? Share it with a friend!").replace("<p>Like", card + "<p>Like")
+    article = scraper.clean(page, url="https://harbour.example/crossing", options=ALONE)
+    assert "Harbour note 3." in article.text
+    assert "Winter ferry timetable" not in article.text
+    assert "Share it with a friend" not in article.text
+
+
+def test_a_link_inside_a_sentence_is_no_card() -> None:
+    line = (
+        "Readers who followed the repairs will find the full report "
+        "<a href='/news/4711'>also on harbour.example under the pier works</a>, with the engineers' figures."
+    )
+    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
+    assert "also on harbour.example under the pier works" in article.text
