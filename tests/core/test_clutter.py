@@ -207,3 +207,12 @@ def test_a_link_inside_a_sentence_is_no_card() -> None:
     )
     article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
     assert "also on harbour.example under the pier works" in article.text
+
+
+def test_a_magazine_plug_and_a_close_button_go() -> None:
+    page = _story_with("Get Harbour Monthly delivered through your letterbox every month. 12 issues for £11.99.")
+    page = page.replace("</article>", "<div class='gallery-controls'><span>Close</span></div></article>")
+    article = scraper.clean(page, url="https://harbour.example/crossing", options=ALONE)
+    assert "Harbour note 3." in article.text
+    assert "letterbox" not in article.text
+    assert "Close" not in article.text.split("\n")
