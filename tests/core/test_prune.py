@@ -29,3 +29,21 @@ def test_a_short_table_classed_as_a_header_still_goes() -> None:
     text = scraper.clean(_page("site-header", 2), url="https://wiki.example/Harbour_masters", options=ALONE).text
     assert "Register note 1." in text
     assert "Harbour master number 1" not in text
+
+
+def test_the_next_and_previous_post_box_goes() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Quay note {i}.</p>" for i in range(5))
+    box = (
+        "<div class='grid-container next-prev'><div class='next'>"
+        "<a href='/news/ferry-fares'><h5>Ferry fares rise for the winter timetable</h5></a>"
+        "<p>The operator blames fuel costs and the pier repairs for the increase</p></div>"
+        "<div class='prev'><a href='/news/lifeboat-day'><h5>Lifeboat day draws a record crowd</h5></a>"
+        "<p>Crews from three stations showed their boats on the slipway</p></div></div>"
+    )
+    page = (
+        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
+        f"<div class='post'>{story}{box}</div></article></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay-plan", options=ALONE).text
+    assert "Quay note 4." in text
+    assert "Ferry fares rise" not in text and "Lifeboat day" not in text
