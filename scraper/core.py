@@ -220,6 +220,8 @@ def _run(
         # Cached HTML often comes without its address: the one the page declares stands in for
         # it, so that site rules, the page kind and relative links still apply.
         url = declared_url(root)
+        if trace is not None and url is not None:
+            trace.record(root, "kept", f"page URL, none given: the one it declares, {url}")
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))

@@ -459,3 +459,14 @@ def test_search_results_are_content_and_search_boxes_are_not(name: str, neutral:
     pattern = default_ruleset().generic.neutral_attr
     assert pattern is not None
     assert (pattern.sub("", name).strip() == "") is neutral
+
+
+def test_the_trace_says_which_url_stood_in() -> None:
+    page = (
+        "<html><head><title>Tides</title><link rel='canonical' href='https://gazette.example/2026/tides'></head>"
+        f"<body><article><h1>Tides</h1><p>{PARAGRAPH}</p></article></body></html>"
+    )
+    reasons = [d.reason for d in scraper.clean_traced(page).trace.decisions]
+    assert "page URL, none given: the one it declares, https://gazette.example/2026/tides" in reasons
+    given = [d.reason for d in scraper.clean_traced(page, url="https://gazette.example/x").trace.decisions]
+    assert not any(r.startswith("page URL") for r in given)
