@@ -9,14 +9,16 @@ from tests.core.pages import PARAGRAPH
 ALONE = scraper.Options(second_opinion_below_chars=0)
 
 
+def _html(title: str, body: str) -> str:
+    """Return a page titled `title` whose <body> holds `body`."""
+    return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
 def _index_page(menu: str) -> str:
     items = "".join(
         f"<li><a href='/tides/{n}'>Tide table for the harbour mouth, week {n}</a></li>" for n in range(1, 13)
     )
-    return (
-        "<html><head><title>Tide tables</title></head><body><div id='page'>"
-        f"<h1>Tide tables</h1><p class='menu'>{menu}</p><ul class='weeks'>{items}</ul></div></body></html>"
-    )
+    return _html("Tide tables", f"<div id='page'><h1>Tide tables</h1><p class='menu'>{menu}</p><ul class='weeks'>{items}</ul></div>")
 
 
 def test_a_row_of_links_joined_by_bars_inside_a_listing_goes() -> None:
@@ -50,9 +52,9 @@ def _service_page(link: str) -> str:
         for n, (q, a) in enumerate(questions)
     )
     intro = "".join(f"<p>{PARAGRAPH} Lesson note {i}.</p>" for i in range(8))
-    return (
-        "<html><head><title>Maths tutoring - Tideway Tutors</title></head><body>"
-        f"<div class='page'><h1>Maths tutoring</h1>{intro}<h2>Questions parents ask</h2>{items}</div></body></html>"
+    return _html(
+        "Maths tutoring - Tideway Tutors",
+        f"<div class='page'><h1>Maths tutoring</h1>{intro}<h2>Questions parents ask</h2>{items}</div>",
     )
 
 
@@ -76,10 +78,10 @@ def _story_printed_twice() -> str:
         ("When the ferry moves back", "The ferry uses the south berth until the wall is finished in March, and the fish market moves to the coal quay on Saturdays."),
     ]
     copy = "".join(f"<h2>{h}</h2><p>{t} {PARAGRAPH}</p>" for h, t in sections)
-    return (
-        "<html><head><title>Quay wall to be rebuilt - Harbour News</title></head><body>"
+    return _html(
+        "Quay wall to be rebuilt - Harbour News",
         f"<div class='story'><h1>Quay wall to be rebuilt</h1><div class='screen'>{copy}</div>"
-        f"<div class='print-version'>{copy}</div></div></body></html>"
+        f"<div class='print-version'>{copy}</div></div>",
     )
 
 
@@ -119,10 +121,7 @@ def test_a_post_made_of_links_is_read_again_with_its_links_as_content() -> None:
 
 def _story_with(line: str) -> str:
     story = "".join(f"<p>{PARAGRAPH} Harbour note {i}.</p>" for i in range(4))
-    return (
-        "<html><head><title>Crossing to the islands</title></head><body><article>"
-        f"<h1>Crossing to the islands</h1>{story}<p>{line}</p>{story}</article></body></html>"
-    )
+    return _html("Crossing to the islands", f"<article><h1>Crossing to the islands</h1>{story}<p>{line}</p>{story}</article>")
 
 
 def test_a_linked_sentence_between_paragraphs_of_the_story_stays() -> None:
@@ -146,10 +145,7 @@ def _roundup(entry: str) -> str:
     ]
     entries = "".join(f"<li>{entry.format(name=name, slug=n)}</li>" for n, name in enumerate(machines))
     intro = "".join(f"<p>{PARAGRAPH} Kitchen note {i}.</p>" for i in range(5))
-    return (
-        "<html><head><title>The best bread machines</title></head><body><article>"
-        f"<h1>The best bread machines</h1>{intro}<ul>{entries}</ul>{intro}</article></body></html>"
-    )
+    return _html("The best bread machines", f"<article><h1>The best bread machines</h1>{intro}<ul>{entries}</ul>{intro}</article>")
 
 
 def test_entries_that_name_a_thing_and_describe_it_are_no_teasers() -> None:
@@ -179,10 +175,9 @@ def test_the_articles_reference_list_is_no_teaser_run() -> None:
         for n in range(1, 8)
     )
     story = "".join(f"<p>{PARAGRAPH} Survey note {i}.</p>" for i in range(6))
-    page = (
-        "<html><head><title>Silting of the harbour</title></head><body><article>"
-        f"<h1>Silting of the harbour</h1>{story}<h2>References</h2><ol class='references'>{sources}</ol>"
-        "</article></body></html>"
+    page = _html(
+        "Silting of the harbour",
+        f"<article><h1>Silting of the harbour</h1>{story}<h2>References</h2><ol class='references'>{sources}</ol></article>",
     )
     article = scraper.clean(page, url="https://harbour.example/silting", options=ALONE)
     assert "Silt in the harbour mouth, survey number 7" in article.text
