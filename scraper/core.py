@@ -10,7 +10,7 @@ from lxml import etree
 from scraper.errors import InputError
 from scraper.extract import Body, filter_clutter, select_body
 from scraper.kind import page_kind
-from scraper.metadata import declared_url, read_metadata
+from scraper.metadata import canonical_link, og_url, read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.mojibake import repair_article
 from scraper.parse import parse_html
@@ -216,17 +216,19 @@ def _run(
     ruleset = rules if rules is not None else default_ruleset()
     root = _read_tree(html, options)
     given_url = url
+    canonical = canonical_link(root)
     if url is None:
-        # Cached HTML often comes without its address: the one the page declares stands in for
-        # it, so that site rules, the page kind and relative links still apply.
-        url = declared_url(root)
+        # Cached HTML often comes without its address: the one the page declares (its canonical
+        # link, else og:url) stands in for it, so that site rules, the page kind and relative
+        # links still apply.
+        url = canonical or og_url(root)
         if trace is not None and url is not None:
             trace.record(root, "kept", f"page URL, none given: the one it declares, {url}")
     rule = ruleset.match(url)
     if rule is not None and rule.options:
         options = options.replace(**dict(rule.options))
     options = options.tuned()
-    metadata, meta_title = read_metadata(root, url, find_dates=options.find_date)
+    metadata, meta_title = read_metadata(root, url, canonical=canonical, find_dates=options.find_date)
     overrides = _rule_fields(root, rule)
     if "author" in overrides or "date" in overrides:
         metadata = _override(metadata, overrides)

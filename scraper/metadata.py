@@ -30,19 +30,8 @@ def _language(root: etree._Element) -> str | None:
     return lang.strip().split(",")[0].strip().lower() or None if lang else None
 
 
-def declared_url(root: etree._Element) -> str | None:
-    """Return the URL the page gives itself: its canonical link, else its og:url."""
-    found = _canonical(root)
-    if found:
-        return found
-    for meta in root.iterfind(".//meta[@property='og:url']"):
-        content = (meta.get("content") or "").strip()
-        if content.startswith(("http://", "https://")):
-            return content
-    return None
-
-
-def _canonical(root: etree._Element) -> str | None:
+def canonical_link(root: etree._Element) -> str | None:
+    """Return the absolute URL of the page's <link rel="canonical">, if it has one."""
     for link in root.iterfind(".//link[@rel='canonical']"):
         href = (link.get("href") or "").strip()
         if href.startswith(("http://", "https://")):
@@ -50,8 +39,21 @@ def _canonical(root: etree._Element) -> str | None:
     return None
 
 
-def read_metadata(root: etree._Element, url: str | None, *, find_dates: bool = True) -> tuple[Metadata, str | None]:
+def og_url(root: etree._Element) -> str | None:
+    """Return the absolute URL of the page's og:url meta tag, if it has one."""
+    for meta in root.iterfind(".//meta[@property='og:url']"):
+        content = (meta.get("content") or "").strip()
+        if content.startswith(("http://", "https://")):
+            return content
+    return None
+
+
+def read_metadata(
+    root: etree._Element, url: str | None, *, canonical: str | None, find_dates: bool = True
+) -> tuple[Metadata, str | None]:
     """Return the page's metadata and its title, read before any pruning.
+
+    `canonical` is the page's canonical link (`canonical_link`), found once by the caller.
 
     trafilatura's readers take the meta tags and JSON-LD, htmldate finds the
     publication date (its fast search). Neither modifies the tree. trafilatura's
@@ -60,8 +62,8 @@ def read_metadata(root: etree._Element, url: str | None, *, find_dates: bool = T
     """
     try:
         doc = extract_meta_json(root, examine_meta(root))
-        canonical = _canonical(root) or doc.url or url
-        date = find_date(root, url=canonical, extensive_search=False, original_date=True) if find_dates else None
+        page_url = canonical or doc.url or url
+        date = find_date(root, url=page_url, extensive_search=False, original_date=True) if find_dates else None
     except Exception as exc:  # noqa: BLE001 - a metadata bug must not lose the article
         _LOG.debug("metadata extraction failed: %s", exc)
         return Metadata(language=_language(root)), None
@@ -71,7 +73,7 @@ def read_metadata(root: etree._Element, url: str | None, *, find_dates: bool = T
         sitename=_clean(doc.sitename),
         language=_language(root),
         description=_clean(doc.description),
-        canonical_url=_clean(canonical),
+        canonical_url=_clean(page_url),
         image=_clean(doc.image),
         categories=tuple(c for c in (doc.categories or []) if c),
         tags=tuple(t for t in (doc.tags or []) if t),

@@ -128,7 +128,7 @@ def filter_clutter(
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, as_listing, phrases, announced)
         # On a front page the runs of teasers are its content.
         if not as_listing and not front:
-            mark_teaser_runs(container, stats, options, doomed, announced.members, generic.notes_attr)
+            mark_teaser_runs(container, stats, options, doomed, announced.members, generic.notes_attr, texts)
         _mark_labels(doomed, stats, texts, generic.clutter_heading)
         if generic.small_print is not None:
             _mark_legal_notice(container, stats, texts, doomed, generic.small_print)

@@ -37,10 +37,12 @@ def mark_teaser_runs(
     doomed: dict[etree._Element, str],
     announced: Container[etree._Element],
     notes: CaselessPattern | None,
+    texts: dict[etree._Element, str],
 ) -> None:
     """Runs of same-shaped siblings led by a link (teaser cards) are not the story; the article's
     reference list (`notes`: its class or id) is, as it is for the link-density test, and so are
-    the lists a sentence of the article announces (`announced`)."""
+    the lists a sentence of the article announces (`announced`). `texts` gives an element's
+    whitespace-normalised text, read once for all the clutter tests."""
     runs: list[list[etree._Element]] = []
     for parent in container.iter():
         if tag_of(parent) in _RUNNING_TEXT_TAGS or parent in announced:
@@ -52,7 +54,7 @@ def mark_teaser_runs(
             continue
         run: list[etree._Element] = []
         for child in children:
-            if not _is_teaser(child, stats):
+            if not _is_teaser(child, stats, texts):
                 _end_run(run, runs, options)
                 run = []
             elif run and _same_shape(child, run[0]) and not _WORDS.search(run[-1].tail or ""):
@@ -128,7 +130,9 @@ def _excerpt_card(element: etree._Element) -> bool:
     return bool(href) and href == links[-1].get("href") and _says_read_more(links[-1])
 
 
-def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) -> bool:
+def _is_teaser(
+    element: etree._Element, stats: dict[etree._Element, NodeStats], texts: dict[etree._Element, str]
+) -> bool:
     """A teaser: short, led by a linked title (often with a thumbnail and a one-line excerpt)."""
     s = stats.get(element)
     if s is None or s.text_chars == 0 or s.text_chars > 600:
@@ -138,13 +142,13 @@ def _is_teaser(element: etree._Element, stats: dict[etree._Element, NodeStats]) 
     first_link = next(element.iter("a"), None)
     if first_link is None:
         return False
-    link_text = len(" ".join(first_link.text_content().split()))
+    link_text = len(texts[first_link])
     if not link_text:
         title = _thumbnail_title(element, first_link)
-        link_text = len(" ".join(title.text_content().split())) if title is not None else 0
+        link_text = len(texts[title]) if title is not None else 0
     if s.link_density > 0.5 or _ends_with_read_more(element):
         return True
-    if _described_term(element, first_link, s):
+    if _described_term(element, first_link, s, texts):
         return False
     if _opens_in_place(first_link):
         # A title that opens its own answer in place (an FAQ's question, a tab) leads no teaser.
@@ -161,7 +165,9 @@ _TERM_ASIDE = re.compile(r"\s*(\([^()]{1,40}\))?\s*")
 _TERM_MIN_WORDS_CHARS = 20
 
 
-def _described_term(element: etree._Element, first_link: etree._Element, s: NodeStats) -> bool:
+def _described_term(
+    element: etree._Element, first_link: etree._Element, s: NodeStats, texts: dict[etree._Element, str]
+) -> bool:
     """True for an entry of the article's own list: a linked name, then a ':' or a dash and its
     description ("<a>Apple AirPods Pro 3</a> ($249 at Amazon): While Apple's flagship ...").
 
@@ -169,11 +175,11 @@ def _described_term(element: etree._Element, first_link: etree._Element, s: Node
     """
     if s.text_chars - s.link_chars < _TERM_MIN_WORDS_CHARS:
         return False
-    text = " ".join(element.text_content().split())
+    text = texts[element]
     lead = _TERM_LEAD.match(text)
     if lead is None or len(text) - lead.end() < _TERM_MIN_WORDS_CHARS:
         return False
-    name = " ".join(first_link.text_content().split())
+    name = texts[first_link]
     start = lead.group(1).find(name) if name else -1
     # The name opens the entry (after a number or a bullet at most), and only an aside follows it.
     return 0 <= start <= 5 and _TERM_ASIDE.fullmatch(lead.group(1)[start + len(name):]) is not None
