@@ -48,6 +48,14 @@ _GRID_MIN_CARDS = 6
 _GRID_CARD_SHARE = 0.6
 _GRID_LINKED_SHARE = 0.8
 _GRID_CARD_MAX_CHARS = 400
+# A shop's category page may open or close with a buying guide, prose that the scorer picks over
+# the grid of products, which is the page's content. A grid of priced cards outside the pick joins
+# it when the grid holds at least this share of the pick's text.
+_PRICED_GRID_SHARE = 0.5
+# A price as shops print it: a currency sign before the amount, or a code or sign after it.
+_PRICE = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:€|EUR|USD|GBP|CHF|zł|kr|Kč)(?!\w)")
+# Elements with enough children to be a grid (the walk runs in C).
+_MANY_CHILDREN = etree.XPath(f".//*[count(*) >= {_GRID_MIN_CARDS}]")
 # A front page's <main> is its content when it holds this share of the page's text.
 _FRONT_MAIN_SHARE = 0.3
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
@@ -93,7 +101,10 @@ def select_body(
     top = _widen_to_main(top, body, stats)
     top = _widen_tiny(top, body, stats)
     chosen = _with_siblings(top, candidates, stats, options, teasers, generic.clutter_phrases(thread))
-    return Body(_with_kin(chosen, top.element, stats, generic.content_attr), "scorer")
+    chosen = _with_kin(chosen, top.element, stats, generic.content_attr)
+    if not thread and not product:
+        chosen = _with_priced_grid(chosen, body, stats)
+    return Body(chosen, "scorer")
 
 
 def _front_region(body: etree._Element, stats: dict[etree._Element, NodeStats]) -> etree._Element | None:
@@ -214,6 +225,56 @@ def _card_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], lea
             continue
         cards = [child for child, its_kind in children if its_kind == kind]
         if sum(1 for card in cards if next(card.iter("a"), None) is not None) >= _GRID_LINKED_SHARE * count:
+            best, best_chars = element, s.text_chars
+    return best
+
+
+def _with_priced_grid(
+    chosen: list[etree._Element], body: etree._Element, stats: dict[etree._Element, NodeStats]
+) -> list[etree._Element]:
+    """Add to the pick a grid of priced product cards that precedes it (see _priced_grid).
+
+    On a shop's category page the products come first and the buying advice after them; that
+    advice is the page's only prose, so the scorer picks it and leaves the products out.
+    """
+    held = sum(stats[c].text_chars for c in chosen if c in stats)
+    page = stats.get(body)
+    least = _PRICED_GRID_SHARE * held
+    if page is None or page.text_chars - held < least:
+        # The rest of the page is too short to hold such a grid.
+        return chosen
+    grid = _priced_grid(body, stats, least)
+    if grid is None:
+        return chosen
+    around = set(grid.iterancestors())
+    if any(c is grid or c in around or next(c.iter("h1"), None) is not None for c in chosen):
+        # The grid is already in, or the pick holds the page's headline: a story, with a shop
+        # widget beside it.
+        return chosen
+    # A card the scorer picked is one of the grid's: the grid replaces it.
+    wanted = {grid, *(c for c in chosen if grid not in c.iterancestors())}
+    ordered = [e for e in body.iter() if e in wanted]
+    # A shop's guide follows its grid; a grid after the pick is a widget under a story.
+    return ordered if ordered[0] is grid else chosen
+
+
+def _priced_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], least: float) -> etree._Element | None:
+    """Return the element holding the most text, at least `least` characters, whose children
+    are mostly cards of one tag, nearly all linked and most showing a price; None if none is."""
+    best, best_chars = None, 0
+    for element in _MANY_CHILDREN(body):
+        s = stats.get(element)
+        if s is None or s.text_chars < least or s.text_chars <= best_chars or not s.link_chars:
+            continue
+        tags = Counter(tag_of(child) for child in element)
+        tags.pop("", None)
+        tag, count = tags.most_common(1)[0] if tags else ("", 0)
+        if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * sum(tags.values()):
+            continue
+        cards = [child for child in element if tag_of(child) == tag]
+        linked = sum(1 for card in cards if next(card.iter("a"), None) is not None)
+        priced = sum(1 for card in cards if _PRICE.search(" ".join(card.itertext())))
+        if linked >= _GRID_LINKED_SHARE * count and priced >= max(_GRID_MIN_CARDS, _GRID_CARD_SHARE * count):
             best, best_chars = element, s.text_chars
     return best
 

@@ -40,3 +40,39 @@ def test_a_short_story_beside_a_grid_of_cards_stays_the_body() -> None:
     assert "rebuild the north quay wall" in article.text
     assert "Stoneware jug" not in article.text
 
+
+
+def test_a_grid_of_priced_cards_joins_the_buying_advice_under_it() -> None:
+    article = scraper.clean(
+        FIXTURES["shop-category-grid-beside-a-buying-guide"], url="https://fellgate.example/c/running-shoes", options=ALONE
+    )
+    assert article.text.index("Harrowdale Trail 4 Running Shoes") < article.text.index("Road shoes are lighter")
+    assert article.text.count("Heel to Toe Drop") == 8
+
+
+def test_a_grid_of_priced_cards_under_a_story_stays_out_when_the_headline_is_above_both() -> None:
+    html = (
+        "<html><head><title>Quay wall to be rebuilt</title></head><body>"
+        "<header class='story-head'><h1>Quay wall to be rebuilt</h1></header>"
+        "<div class='story'><p>The harbour board voted last night to rebuild the north quay wall before the "
+        "winter storms, after engineers found the old stones had shifted by a hand's width since the spring "
+        "survey.</p><p>Work starts on Monday, and the ferry moves to the south berth until it is done.</p></div>"
+        f"<div class='shop'><ul class='grid'>{_cards(12)}</ul></div></body></html>"
+    )
+    article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
+    assert "rebuild the north quay wall" in article.text
+    assert "Stoneware jug" not in article.text
+
+
+def test_a_grid_of_priced_cards_above_a_story_stays_out_when_the_story_holds_the_headline() -> None:
+    html = (
+        "<html><head><title>Quay wall to be rebuilt</title></head><body>"
+        f"<div class='deals'><ul class='grid'>{_cards(12)}</ul></div>"
+        "<div class='story'><h1>Quay wall to be rebuilt</h1><p>The harbour board voted last night to rebuild the "
+        "north quay wall before the winter storms, after engineers found the old stones had shifted by a hand's "
+        "width since the spring survey.</p><p>Work starts on Monday, and the ferry moves to the south berth until "
+        "it is done.</p></div></body></html>"
+    )
+    article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
+    assert "rebuild the north quay wall" in article.text
+    assert "Stoneware jug" not in article.text
