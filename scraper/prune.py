@@ -293,6 +293,15 @@ def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats
     return holders
 
 
+def _link_text(element: etree._Element, s: NodeStats, stats: dict[etree._Element, NodeStats]) -> bool:
+    """True when `element` holds (nearly) all the text of the link around it."""
+    if not s.text_chars:
+        return False
+    link = next(element.iterancestors("a"), None)
+    held = stats.get(link) if link is not None else None
+    return held is not None and s.text_chars >= 0.9 * held.text_chars
+
+
 def prune_chrome(
     body: etree._Element,
     generic: GenericRules | None,
@@ -344,6 +353,8 @@ def prune_chrome(
         if not comments and page_prose and s.p_chars >= _MOST_PROSE_SHARE * page_prose and (tag not in _SIDE_TAGS or element in holders):
             continue
         if weak and s.p_chars >= _WEAK_PROSE_LIMIT and s.link_density < 0.4:
+            continue
+        if weak and _link_text(element, s, stats):
             continue
         doomed.append((element, why))
         skip.update(element.iterdescendants())

@@ -47,3 +47,29 @@ def test_the_next_and_previous_post_box_goes() -> None:
     text = scraper.clean(page, url="https://harbour.example/news/quay-plan", options=ALONE).text
     assert "Quay note 4." in text
     assert "Ferry fares rise" not in text and "Lifeboat day" not in text
+
+
+def _card_listing(caption_class: str) -> str:
+    cards = "".join(
+        f"<div class='col'><a href='/p/{n}/'><img src='/i/{n}.jpg' alt=''></a>"
+        f"<a href='/p/{n}/'><div class='{caption_class}'>Tidewick {n}K Laser Projector, {3000 + 500 * n} lumens. "
+        f"Manufacturer: Tidewick. Item #TW-{n}K</div></a><div class='price'>${1200 + 100 * n}.00</div></div>"
+        for n in range(10)
+    )
+    return (
+        "<html><head><title>Laser projectors</title></head><body>"
+        "<header><a href='/'>Projector House</a> <a href='/screens'>Screens</a></header>"
+        f"<section><h1>Laser projectors</h1><div class='grid'>{cards}</div></section></body></html>"
+    )
+
+
+def test_a_cards_caption_that_is_all_of_its_link_stays() -> None:
+    text = scraper.clean(_card_listing("caption center"), url="https://projectors.example/laser", options=ALONE).text
+    assert "Tidewick 9K Laser Projector" in text and "Tidewick 0K Laser Projector" in text
+
+
+def test_a_weak_name_still_takes_part_of_a_links_text() -> None:
+    page = _card_listing("title").replace("<div class='title'>", "<span class='kicker'>Sponsored pick</span><div class='title'>")
+    text = scraper.clean(page, url="https://projectors.example/laser", options=ALONE).text
+    assert "Tidewick 9K Laser Projector" in text
+    assert "Sponsored pick" not in text
