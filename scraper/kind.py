@@ -9,6 +9,7 @@ are its content.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 from lxml import etree
@@ -42,7 +43,8 @@ def _markup(root: etree._Element) -> str:
 def page_kind(root: etree._Element, url: str | None, generic: GenericRules) -> PageKind:
     """Return the page's kind.
 
-    "thread" when the URL or the markup says so; "product" when the markup says so, or the URL
+    "thread" when the URL or the markup says so; "product" when the markup says so (of one
+    product: a page marking up twenty that are no one product's variants lists them), or the URL
     does and the markup names no article; "front" for a site's root URL that is neither (a
     forum's or a shop's front page keeps its own kind); else "page".
     """
@@ -54,7 +56,7 @@ def page_kind(root: etree._Element, url: str | None, generic: GenericRules) -> P
         if generic.thread_markup is not None and generic.thread_markup.search(markup):
             return "thread"
         if generic.product_markup is not None and generic.product_markup.search(markup) and not _article(markup, generic):
-            return "product"
+            return "page" if _lists_products(markup, generic) else "product"
     if (
         url and generic.product_url is not None and generic.product_url.search(url)
         and not _article(_markup(root) if markup is None else markup, generic)
@@ -63,6 +65,18 @@ def page_kind(root: etree._Element, url: str | None, generic: GenericRules) -> P
     if url and generic.front_url is not None and generic.front_url.search(url):
         return "front"
     return "page"
+
+
+# A page that marks up this many products is a shop's list of them (a category, search results), not
+# one product's page, unless they are the variants of one product (a ProductGroup's sizes and colours).
+_LISTED_PRODUCTS = 20
+
+
+def _lists_products(markup: str, generic: GenericRules) -> bool:
+    """True when the markup describes a list of products rather than one."""
+    if generic.product_markup is None or "ProductGroup" in markup:
+        return False
+    return sum(1 for _ in itertools.islice(generic.product_markup.finditer(markup), _LISTED_PRODUCTS)) >= _LISTED_PRODUCTS
 
 
 def _article(markup: str, generic: GenericRules) -> bool:

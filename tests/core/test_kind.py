@@ -41,6 +41,11 @@ def _ld(kind: str) -> str:
         (_page(_ld("Product") + _ld("NewsArticle")), None, "page"),
         (_page(_ld("Product") + '<meta property="og:type" content="article">'), None, "page"),
         (_page(_ld("ProductGroupish")), None, "page"),
+        # A shop's category or search page marks up every product it lists; a product's variants
+        # (sizes, colours) are products too, grouped under their ProductGroup.
+        (_page(_ld("Product") * 24), "https://shop.example/c/mugs", "page"),
+        (_page(_ld("Product") * 19), "https://shop.example/c/mugs", "product"),
+        (_page(_ld("ProductGroup") + _ld("Product") * 24), "https://shop.example/p/mug", "product"),
         # A shop's product page by its URL alone, unless its markup calls it an article.
         (_page(), "https://www.shop.example/Atomic-Habits/dp/0735211299", "product"),
         (_page(), "https://cups.example/product/4oz-travel-cup/", "product"),
