@@ -55,7 +55,8 @@ def detach(element: etree._Element, stats: dict[etree._Element, NodeStats] | Non
     if stats is not None:
         discount(stats, element)
     tail = element.tail
-    if tail and tail.strip():
+    if tail:
+        # Even a space: "<b>Used</b><i>x</i> <b>Light</b>" without <i> still reads "Used Light".
         previous = element.getprevious()
         if previous is not None:
             previous.tail = (previous.tail or "") + tail

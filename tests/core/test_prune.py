@@ -73,3 +73,13 @@ def test_a_weak_name_still_takes_part_of_a_links_text() -> None:
     text = scraper.clean(page, url="https://projectors.example/laser", options=ALONE).text
     assert "Tidewick 9K Laser Projector" in text
     assert "Sponsored pick" not in text
+
+
+def test_a_removed_element_leaves_the_space_after_it() -> None:
+    page = (
+        "<html><head><title>Wild horses</title></head><body><article><h1>Wild horses</h1>"
+        "<p><b>Tuesday, February 10, 1998</b><script>track()</script> <i>Unadoptable animals</i> should be "
+        f"rehomed, the agency says.</p><p>{PARAGRAPH}</p></article></body></html>"
+    )
+    text = scraper.clean(page, url="https://news.example/1998/horses", options=ALONE).text
+    assert "1998 Unadoptable animals" in text
