@@ -43,6 +43,11 @@ _INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
 _NOT_SLUG = re.compile(r"[^\w]+")
 # A table of at least this many rows is data, whatever weak class token it carries.
 _DATA_TABLE_MIN_ROWS = 10
+# Elements pruned by one weak class name are the page's items when there are this many, this share
+# of them with texts of their own, holding this share of the page's text (see _weak_items).
+_WEAK_ITEMS_MIN = 5
+_WEAK_ITEMS_DISTINCT = 0.8
+_WEAK_ITEMS_SHARE = 0.2
 # Tags whose removal is always safe whatever they contain.
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
@@ -303,6 +308,28 @@ def _link_text(element: etree._Element, s: NodeStats, stats: dict[etree._Element
     return held is not None and s.text_chars >= 0.9 * held.text_chars
 
 
+def _weak_items(weakly: list[tuple[etree._Element, int]], page_text: int) -> set[etree._Element]:
+    """Return the elements of `weakly` (pruned by a weak class name, with their text length) that
+    are the page's items: one class/id text on at least _WEAK_ITEMS_MIN elements, with texts that
+    differ, together holding _WEAK_ITEMS_SHARE of the page's text.
+
+    A weak name marks a small thing beside the content ("meta", "caption"); a page whose entries
+    all carry it (a list of papers in <div class="meta">, a shop's "product-caption" cards) shows
+    it is the content. The same text over and over ("Mouseover photo to add a note") is still chrome.
+    """
+    groups: dict[str, list[tuple[etree._Element, int]]] = {}
+    for element, chars in weakly:
+        groups.setdefault(attr_text(element), []).append((element, chars))
+    spared: set[etree._Element] = set()
+    for members in groups.values():
+        if len(members) < _WEAK_ITEMS_MIN or sum(chars for _, chars in members) < _WEAK_ITEMS_SHARE * page_text:
+            continue
+        texts = {" ".join(element.text_content().split()) for element, _ in members}
+        if len(texts) >= _WEAK_ITEMS_DISTINCT * len(members):
+            spared.update(element for element, _ in members)
+    return spared
+
+
 def prune_chrome(
     body: etree._Element,
     generic: GenericRules | None,
@@ -318,6 +345,8 @@ def prune_chrome(
     Return the characters of text dropped as comment sections beside a story.
     """
     page_prose = stats[body].p_chars if body in stats else 0
+    page_text = stats[body].text_chars if body in stats else 0
+    weakly: list[tuple[etree._Element, int]] = []
     holders = _article_anchors(body, stats, page_prose)
     # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
     kind_attr = None
@@ -358,9 +387,17 @@ def prune_chrome(
         if weak and _link_text(element, s, stats):
             continue
         doomed.append((element, why))
+        if weak:
+            weakly.append((element, s.text_chars))
         skip.update(element.iterdescendants())
         if comments:
             comment_chars += s.text_chars
+    spared = _weak_items(weakly, page_text)
+    if spared:
+        doomed = [(element, why) for element, why in doomed if element not in spared]
+        if trace is not None:
+            for element in spared:
+                trace.record(element, "kept", "weak class/id on each of the page's items")
     for element, why in doomed:
         if trace is not None:
             trace.record(element, "pruned", why)

@@ -83,3 +83,40 @@ def test_a_removed_element_leaves_the_space_after_it() -> None:
     )
     text = scraper.clean(page, url="https://news.example/1998/horses", options=ALONE).text
     assert "1998 Unadoptable animals" in text
+
+
+def _entries(texts: list[str]) -> str:
+    items = "".join(
+        f"<dt><a href='/abs/{n}'>arXiv:2601.{n:05d}</a></dt><dd><div class='meta'>{text}</div></dd>" for n, text in enumerate(texts)
+    )
+    return (
+        "<html><head><title>New submissions</title></head><body><header><a href='/'>Preprints</a></header>"
+        f"<main><h1>Harbour engineering: new submissions</h1><dl>{items}</dl></main></body></html>"
+    )
+
+
+def test_a_weak_class_on_every_entry_of_a_list_names_its_items() -> None:
+    texts = [
+        f"Title: Scour around quay piles under tidal flow, study {n}. Authors: A. Marsh, B. Reed. "
+        f"Subjects: Fluid Dynamics; Coastal Engineering. Comments: {n + 8} pages, {n + 2} figures."
+        for n in range(8)
+    ]
+    text = scraper.clean(_entries(texts), url="https://preprints.example/list/harbour/new", options=ALONE).text
+    assert "Scour around quay piles under tidal flow, study 0." in text
+    assert "study 7." in text
+
+
+def test_the_same_text_on_every_weakly_named_element_still_goes() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Gallery note {i}.</p>" for i in range(3))
+    photos = "".join(
+        f"<div class='photo'><img src='/p/{n}.jpg' alt=''><div class='meta'>Mouseover photo to load notes or add a "
+        "comment about this picture of the harbour</div></div>"
+        for n in range(12)
+    )
+    page = (
+        "<html><head><title>Harbour day</title></head><body><article><h1>Harbour day</h1>"
+        f"{story}{photos}</article></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/photos/harbour-day", options=ALONE).text
+    assert "Gallery note 2." in text
+    assert "Mouseover photo" not in text
