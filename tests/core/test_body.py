@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import scraper
 from tests.core import pages
 
@@ -25,21 +27,31 @@ def test_a_grid_of_product_cards_is_the_body_when_the_best_block_is_one_card() -
     assert article.text.count(", was $") == 8
 
 
-def test_a_short_story_beside_a_grid_of_cards_stays_the_body() -> None:
-    story = (
-        "<p>The harbour board voted last night to rebuild the north quay wall before the winter storms, "
-        "after engineers found the old stones had shifted by a hand's width since the spring survey.</p>"
-        "<p>Work starts on Monday, and the ferry moves to the south berth until it is done.</p>"
-    )
-    html = (
-        "<html><head><title>Quay wall to be rebuilt</title></head><body>"
-        f"<div class='story'><h1>Quay wall to be rebuilt</h1>{story}</div>"
-        f"<div class='shop'><ul class='grid'>{_cards(12)}</ul></div></body></html>"
-    )
+_HEADLINE = "<h1>Quay wall to be rebuilt</h1>"
+_STORY = (
+    "<p>The harbour board voted last night to rebuild the north quay wall before the winter storms, "
+    "after engineers found the old stones had shifted by a hand's width since the spring survey.</p>"
+    "<p>Work starts on Monday, and the ferry moves to the south berth until it is done.</p>"
+)
+_GRID = f"<ul class='grid'>{_cards(12)}</ul>"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        f"<div class='story'>{_HEADLINE}{_STORY}</div><div class='shop'>{_GRID}</div>",
+        # The grid comes after the pick: a widget under a story.
+        f"<header class='story-head'>{_HEADLINE}</header><div class='story'>{_STORY}</div><div class='shop'>{_GRID}</div>",
+        # The pick holds the page's headline: a story, with a deals grid above it.
+        f"<div class='deals'>{_GRID}</div><div class='story'>{_HEADLINE}{_STORY}</div>",
+    ],
+    ids=["shop-under-story", "headline-above-both", "deals-above-story"],
+)
+def test_a_short_story_beside_a_grid_of_priced_cards_stays_the_body(layout: str) -> None:
+    html = f"<html><head><title>Quay wall to be rebuilt</title></head><body>{layout}</body></html>"
     article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
     assert "rebuild the north quay wall" in article.text
     assert "Stoneware jug" not in article.text
-
 
 
 def test_a_grid_of_priced_cards_joins_the_buying_advice_under_it() -> None:
@@ -48,31 +60,3 @@ def test_a_grid_of_priced_cards_joins_the_buying_advice_under_it() -> None:
     )
     assert article.text.index("Harrowdale Trail 4 Running Shoes") < article.text.index("Road shoes are lighter")
     assert article.text.count("Heel to Toe Drop") == 8
-
-
-def test_a_grid_of_priced_cards_under_a_story_stays_out_when_the_headline_is_above_both() -> None:
-    html = (
-        "<html><head><title>Quay wall to be rebuilt</title></head><body>"
-        "<header class='story-head'><h1>Quay wall to be rebuilt</h1></header>"
-        "<div class='story'><p>The harbour board voted last night to rebuild the north quay wall before the "
-        "winter storms, after engineers found the old stones had shifted by a hand's width since the spring "
-        "survey.</p><p>Work starts on Monday, and the ferry moves to the south berth until it is done.</p></div>"
-        f"<div class='shop'><ul class='grid'>{_cards(12)}</ul></div></body></html>"
-    )
-    article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
-    assert "rebuild the north quay wall" in article.text
-    assert "Stoneware jug" not in article.text
-
-
-def test_a_grid_of_priced_cards_above_a_story_stays_out_when_the_story_holds_the_headline() -> None:
-    html = (
-        "<html><head><title>Quay wall to be rebuilt</title></head><body>"
-        f"<div class='deals'><ul class='grid'>{_cards(12)}</ul></div>"
-        "<div class='story'><h1>Quay wall to be rebuilt</h1><p>The harbour board voted last night to rebuild the "
-        "north quay wall before the winter storms, after engineers found the old stones had shifted by a hand's "
-        "width since the spring survey.</p><p>Work starts on Monday, and the ferry moves to the south berth until "
-        "it is done.</p></div></body></html>"
-    )
-    article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
-    assert "rebuild the north quay wall" in article.text
-    assert "Stoneware jug" not in article.text
