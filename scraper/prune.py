@@ -82,6 +82,13 @@ def _protected(root: etree._Element, rule: SiteRule | None) -> set[etree._Elemen
     return keep
 
 
+def _in_accordion(element: etree._Element) -> bool:
+    """True for an element whose class, or an ancestor's, names an accordion."""
+    if "ccordion" in (element.get("class") or ""):
+        return True
+    return any("ccordion" in (ancestor.get("class") or "") for ancestor in element.iterancestors())
+
+
 def remove_selected(
     root: etree._Element,
     selectors: tuple[Selector, ...],
@@ -91,15 +98,22 @@ def remove_selected(
     stats: dict[etree._Element, NodeStats],
     guard: bool = False,
     most_prose: int = 0,
+    folded: bool = False,
 ) -> None:
     """Detach every element a selector matches, unless kept (or, with `guard`, holding prose).
 
     With `most_prose`, an element holding at least that much paragraph text and the page's
     <main> or <article> stays too (a consent dialog may hold most of a listing's prose, but
-    never its <main>).
+    never its <main>). With `folded`, so does a part of an accordion: its panels are hidden until
+    clicked (a guide's steps, the answers of a FAQ), and content. On a product page they are
+    specs, shipping terms and review widgets, so the caller leaves them to the selectors there.
     """
     for selector in selectors:
         for element in selector.select(root):
+            if folded and _in_accordion(element):
+                if trace is not None:
+                    trace.record(element, "kept", f"{reason} {selector.expr} matched an accordion's folded panel")
+                continue
             s = stats.get(element)
             if most_prose and s is not None and s.p_chars >= most_prose and _holds_main(element):
                 if trace is not None:
@@ -431,7 +445,9 @@ def prune_tree(
             page = stats.get(root)
             most = int(_HIDDEN_MOST_PROSE_SHARE * page.p_chars) if page is not None else 0
             most = max(most, _HIDDEN_MIN_PROSE) if most else 0
-            remove_selected(root, generic.remove_other, "generic remove", keep, trace, stats, most_prose=most)
+            remove_selected(
+                root, generic.remove_other, "generic remove", keep, trace, stats, most_prose=most, folded=not product
+            )
         else:
             remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
     body = root.find("body")

@@ -120,3 +120,26 @@ def test_the_same_text_on_every_weakly_named_element_still_goes() -> None:
     text = scraper.clean(page, url="https://harbour.example/photos/harbour-day", options=ALONE).text
     assert "Gallery note 2." in text
     assert "Mouseover photo" not in text
+
+
+def _guide(panel_style: str, wrapper_class: str) -> str:
+    steps = "".join(
+        f"<div class='{wrapper_class}-item'><a href='#step-{n}' class='{wrapper_class}-toggle'>Step {n}</a>"
+        f"<div class='{wrapper_class}-panel'><div style='{panel_style}'><p>{PARAGRAPH} Mooring step {n}.</p></div></div></div>"
+        for n in range(1, 5)
+    )
+    return (
+        "<html><head><title>Laying a mooring</title></head><body><article><h1>Laying a mooring</h1>"
+        f"<p>{PARAGRAPH} Introduction.</p><div class='{wrapper_class}'>{steps}</div></article></body></html>"
+    )
+
+
+def test_an_accordions_folded_panels_are_content() -> None:
+    text = scraper.clean(_guide("display:none", "accordion"), url="https://harbour.example/guides/mooring", options=ALONE).text
+    assert "Mooring step 1." in text and "Mooring step 4." in text
+
+
+def test_a_hidden_panel_outside_an_accordion_still_goes() -> None:
+    text = scraper.clean(_guide("display:none", "steps"), url="https://harbour.example/guides/mooring", options=ALONE).text
+    assert "Introduction." in text
+    assert "Mooring step 1." not in text
