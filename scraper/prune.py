@@ -82,11 +82,13 @@ def _protected(root: etree._Element, rule: SiteRule | None) -> set[etree._Elemen
     return keep
 
 
-def _in_accordion(element: etree._Element) -> bool:
-    """True for an element whose class, or an ancestor's, names an accordion."""
-    if "ccordion" in (element.get("class") or ""):
-        return True
-    return any("ccordion" in (ancestor.get("class") or "") for ancestor in element.iterancestors())
+def _folded(element: etree._Element) -> bool:
+    """True for a part of an accordion or a tab panel: the element, or an ancestor, has a class
+    that names an accordion or the ARIA role "tabpanel"."""
+    return any(
+        "ccordion" in (part.get("class") or "") or part.get("role") == "tabpanel"
+        for part in (element, *element.iterancestors())
+    )
 
 
 def remove_selected(
@@ -104,15 +106,16 @@ def remove_selected(
 
     With `most_prose`, an element holding at least that much paragraph text and the page's
     <main> or <article> stays too (a consent dialog may hold most of a listing's prose, but
-    never its <main>). With `folded`, so does a part of an accordion: its panels are hidden until
-    clicked (a guide's steps, the answers of a FAQ), and content. On a product page they are
-    specs, shipping terms and review widgets, so the caller leaves them to the selectors there.
+    never its <main>). With `folded`, so does a part of an accordion or a tab panel: hidden until
+    clicked (a guide's steps, the answers of a FAQ, a quickstart's other languages), and content.
+    On a product page they are specs, shipping terms and review widgets, so the caller leaves them
+    to the selectors there.
     """
     for selector in selectors:
         for element in selector.select(root):
-            if folded and _in_accordion(element):
+            if folded and _folded(element):
                 if trace is not None:
-                    trace.record(element, "kept", f"{reason} {selector.expr} matched an accordion's folded panel")
+                    trace.record(element, "kept", f"{reason} {selector.expr} matched a folded accordion or tab panel")
                 continue
             s = stats.get(element)
             if most_prose and s is not None and s.p_chars >= most_prose and _holds_main(element):

@@ -143,3 +143,9 @@ def test_a_hidden_panel_outside_an_accordion_still_goes() -> None:
     text = scraper.clean(_guide("display:none", "steps"), url="https://harbour.example/guides/mooring", options=ALONE).text
     assert "Introduction." in text
     assert "Mooring step 1." not in text
+
+
+def test_a_hidden_tab_panel_is_content() -> None:
+    page = _guide("display:none", "steps").replace("<div class='steps-panel'>", "<div class='steps-panel' role='tabpanel'>")
+    text = scraper.clean(page, url="https://harbour.example/guides/mooring", options=ALONE).text
+    assert "Mooring step 1." in text and "Mooring step 4." in text
