@@ -82,13 +82,26 @@ def _protected(root: etree._Element, rule: SiteRule | None) -> set[etree._Elemen
     return keep
 
 
-def _folded(element: etree._Element) -> bool:
+def _folded(element: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     """True for a part of an accordion or a tab panel: the element, or an ancestor, has a class
-    that names an accordion or the ARIA role "tabpanel"."""
-    return any(
-        "ccordion" in (part.get("class") or "") or part.get("role") == "tabpanel"
-        for part in (element, *element.iterancestors())
-    )
+    that names an accordion or the ARIA role "tabpanel". `memo` keeps the answer for each element
+    on the way up, so that many hidden parts of one deep tree cost one walk."""
+    chain = []
+    node: etree._Element | None = element
+    found = False
+    while node is not None:
+        known = memo.get(node)
+        if known is not None:
+            found = known
+            break
+        if "ccordion" in (node.get("class") or "") or node.get("role") == "tabpanel":
+            found = True
+            break
+        chain.append(node)
+        node = node.getparent()
+    for link in chain:
+        memo[link] = found
+    return found
 
 
 def remove_selected(
@@ -111,9 +124,10 @@ def remove_selected(
     On a product page they are specs, shipping terms and review widgets, so the caller leaves them
     to the selectors there.
     """
+    memo: dict[etree._Element, bool] = {}
     for selector in selectors:
         for element in selector.select(root):
-            if folded and _folded(element):
+            if folded and _folded(element, memo):
                 if trace is not None:
                     trace.record(element, "kept", f"{reason} {selector.expr} matched a folded accordion or tab panel")
                 continue
