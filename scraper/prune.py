@@ -43,6 +43,9 @@ _INLINE_IN_CODE = frozenset({"span", "a", "em", "strong", "b", "i", "div"})
 _NOT_SLUG = re.compile(r"[^\w]+")
 # A table of at least this many rows is data, whatever weak class token it carries.
 _DATA_TABLE_MIN_ROWS = 10
+# A weakly named element holding this share of the text of the link around it is the link's
+# title (a product card's "caption"), not a small thing beside it.
+_LINK_TEXT_SHARE = 0.9
 # Elements pruned by one weak class name are the page's items when there are this many, this share
 # of them with texts of their own, holding this share of the page's text (see _weak_items).
 _WEAK_ITEMS_MIN = 5
@@ -336,7 +339,7 @@ def _link_text(element: etree._Element, s: NodeStats, stats: dict[etree._Element
         return False
     link = next(element.iterancestors("a"), None)
     held = stats.get(link) if link is not None else None
-    return held is not None and s.text_chars >= 0.9 * held.text_chars
+    return held is not None and s.text_chars >= _LINK_TEXT_SHARE * held.text_chars
 
 
 def _weak_items(weakly: list[tuple[etree._Element, int]], page_text: int) -> set[etree._Element]:
@@ -347,6 +350,7 @@ def _weak_items(weakly: list[tuple[etree._Element, int]], page_text: int) -> set
     A weak name marks a small thing beside the content ("meta", "caption"); a page whose entries
     all carry it (a list of papers in <div class="meta">, a shop's "product-caption" cards) shows
     it is the content. The same text over and over ("Mouseover photo to add a note") is still chrome.
+    What a spared item holds is not tested again: it was skipped as part of the item.
     """
     groups: dict[str, list[tuple[etree._Element, int]]] = {}
     for element, chars in weakly:
