@@ -149,3 +149,23 @@ def test_a_hidden_tab_panel_is_content() -> None:
     page = _guide("display:none", "steps").replace("<div class='steps-panel'>", "<div class='steps-panel' role='tabpanel'>")
     text = scraper.clean(page, url="https://harbour.example/guides/mooring", options=ALONE).text
     assert "Mooring step 1." in text and "Mooring step 4." in text
+
+
+def test_a_shops_category_content_is_no_category_widget() -> None:
+    pots = "".join(
+        f"<li class='product-item'><a href='/p/pot-{n}'>Glazed stoneware pot, {10 + n} inch</a>"
+        f"<span class='price'>${20 + n}.95</span></li>"
+        for n in range(8)
+    )
+    page = (
+        "<html><head><title>Indoor pots</title></head><body><header><a href='/'>Fenmoor Garden Shop</a></header>"
+        "<div class='page-title'><h1>Indoor Pots &amp; Pottery</h1></div>"
+        "<section><div class='shop-category-page'><div class='shop-category-sidebar'><a href='?stars=5'>5 stars</a></div>"
+        "<div class='shop-category-content'>"
+        "<div class='intro'>Indoor containers and the plants you put in them bring colour and life to a room.</div>"
+        f"<ul class='products'>{pots}</ul></div></div></section>"
+        f"<div class='shop-story'><p>{PARAGRAPH}</p></div></body></html>"
+    )
+    text = scraper.clean(page, url="https://gardenshop.example/indoor-pottery", options=ALONE).text
+    assert "Glazed stoneware pot, 10 inch" in text and "Glazed stoneware pot, 17 inch" in text
+    assert "5 stars" not in text
