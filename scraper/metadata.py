@@ -32,19 +32,20 @@ def _language(root: etree._Element) -> str | None:
 
 def canonical_link(root: etree._Element) -> str | None:
     """Return the absolute URL of the page's <link rel="canonical">, if it has one."""
-    for link in root.iterfind(".//link[@rel='canonical']"):
-        href = (link.get("href") or "").strip()
-        if href.startswith(("http://", "https://")):
-            return href
-    return None
+    return _first_absolute(root, ".//link[@rel='canonical']", "href")
 
 
 def og_url(root: etree._Element) -> str | None:
     """Return the absolute URL of the page's og:url meta tag, if it has one."""
-    for meta in root.iterfind(".//meta[@property='og:url']"):
-        content = (meta.get("content") or "").strip()
-        if content.startswith(("http://", "https://")):
-            return content
+    return _first_absolute(root, ".//meta[@property='og:url']", "content")
+
+
+def _first_absolute(root: etree._Element, path: str, attribute: str) -> str | None:
+    """Return the first `attribute` of the elements at `path` that is an absolute http(s) URL."""
+    for element in root.iterfind(path):
+        value = (element.get(attribute) or "").strip()
+        if value.startswith(("http://", "https://")):
+            return value
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -218,15 +219,26 @@ def _card_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], lea
         s = stats.get(element)
         if s is None or len(element) < _GRID_MIN_CARDS or s.text_chars < least or s.text_chars <= best_chars:
             continue
-        children = [(child, _card_kind(child)) for child in element if tag_of(child)]
-        kinds = Counter(kind for _, kind in children)
-        kind, count = kinds.most_common(1)[0] if kinds else (None, 0)
-        if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * len(children) or s.text_chars > _GRID_CARD_MAX_CHARS * count:
-            continue
-        cards = [child for child, its_kind in children if its_kind == kind]
-        if sum(1 for card in cards if next(card.iter("a"), None) is not None) >= _GRID_LINKED_SHARE * count:
+        cards = _grid_cards(element, _card_kind)
+        if cards and s.text_chars <= _GRID_CARD_MAX_CHARS * len(cards) and _mostly_linked(cards):
             best, best_chars = element, s.text_chars
     return best
+
+
+def _grid_cards(element: etree._Element, kind_of: Callable[[etree._Element], object]) -> list[etree._Element]:
+    """Return the children of `element` that make it a grid: at least _GRID_MIN_CARDS of one kind
+    (`kind_of`), _GRID_CARD_SHARE of its element children; else an empty list."""
+    children = [(child, kind_of(child)) for child in element if tag_of(child)]
+    kinds = Counter(kind for _, kind in children)
+    kind, count = kinds.most_common(1)[0] if kinds else (None, 0)
+    if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * len(children):
+        return []
+    return [child for child, its_kind in children if its_kind == kind]
+
+
+def _mostly_linked(cards: list[etree._Element]) -> bool:
+    """True when _GRID_LINKED_SHARE of the cards hold a link."""
+    return sum(1 for card in cards if next(card.iter("a"), None) is not None) >= _GRID_LINKED_SHARE * len(cards)
 
 
 def _with_priced_grid(
@@ -266,15 +278,11 @@ def _priced_grid(body: etree._Element, stats: dict[etree._Element, NodeStats], l
         s = stats.get(element)
         if s is None or s.text_chars < least or s.text_chars <= best_chars or not s.link_chars:
             continue
-        tags = Counter(tag_of(child) for child in element)
-        tags.pop("", None)
-        tag, count = tags.most_common(1)[0] if tags else ("", 0)
-        if count < _GRID_MIN_CARDS or count < _GRID_CARD_SHARE * sum(tags.values()):
+        cards = _grid_cards(element, tag_of)
+        if not cards or not _mostly_linked(cards):
             continue
-        cards = [child for child in element if tag_of(child) == tag]
-        linked = sum(1 for card in cards if next(card.iter("a"), None) is not None)
         priced = sum(1 for card in cards if _PRICE.search(" ".join(card.itertext())))
-        if linked >= _GRID_LINKED_SHARE * count and priced >= max(_GRID_MIN_CARDS, _GRID_CARD_SHARE * count):
+        if priced >= max(_GRID_MIN_CARDS, _GRID_CARD_SHARE * len(cards)):
             best, best_chars = element, s.text_chars
     return best
 
