@@ -125,6 +125,17 @@ def test_a_page_of_cards_gets_trafilatura_default_settings_as_a_last_try() -> No
     assert "Headphone story 0" in article.text and "Headphone story 4" in article.text
 
 
+def test_the_last_try_skips_trafilaturas_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its jusText rescue loads every stoplist (over half a second, once per process) and, on the
+    # development sets, never beat trafilatura's own answer on the pages that reach the last try.
+    import trafilatura.external
+
+    monkeypatch.setattr(trafilatura.external, "JT_STOPLIST", None)
+    article = scraper.clean(pages.card_page(), url="https://site.example/topic/headphones")
+    assert article.path == "second-opinion"
+    assert trafilatura.external.JT_STOPLIST is None
+
+
 _DISCUSSION = Path(__file__).parent.parent / "fixtures" / "pages" / "link-shared-for-discussion"
 _DISCUSSION_URL = "https://linkpile.example/s/k2x9/why_our_sensor_network_switched_to_lora"
 
