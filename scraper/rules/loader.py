@@ -150,7 +150,43 @@ def _token_regex(tokens: list[str], *, path: str, key: str) -> re.Pattern[str]:
     if not tokens:
         return re.compile(r"(?!x)x")
     # A token may end in digits: templates number their boxes ("sidebar2", "footer1").
-    return re.compile(r"(?:^|[\s_-])(?:" + "|".join(tokens) + r")\d*(?=$|[\s_-])", re.IGNORECASE)
+    joined = "|".join(_either_separator(token) for token in tokens)
+    return re.compile(r"(?:^|[\s_-])(?:" + joined + r")\d*(?=$|[\s_-])", re.IGNORECASE)
+
+
+def _either_separator(token: str) -> str:
+    """Let a hyphen in a token stand for an underscore too: "about-?author" finds "about_author".
+
+    Class names join words both ways (kebab-case, snake_case); tokens are written with hyphens.
+    Hyphens inside a character class ("[a-z]"), in inline flags ("(?-i:") and escaped ones are
+    left as they are.
+    """
+    out = []
+    in_class = False
+    i = 0
+    while i < len(token):
+        char = token[i]
+        if char == "\\":
+            out.append(token[i : i + 2])
+            i += 2
+            continue
+        if char == "(" and token[i + 1 : i + 2] == "?":
+            flags = _INLINE_FLAGS.match(token, i)
+            end = flags.end() if flags else i + 2
+            out.append(token[i:end])
+            i = end
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        out.append("[_-]" if char == "-" and not in_class else char)
+        i += 1
+    return "".join(out)
+
+
+# The start of a group with inline flags, "(?-i:" or "(?i)", whose hyphen is no separator.
+_INLINE_FLAGS = re.compile(r"\(\?[aiLmsux]*-?[aiLmsux]*[:)]")
 
 
 # Escapes whose meaning does not depend on letter case (classes of characters, punctuation).
@@ -177,7 +213,8 @@ def _class_regex(patterns: list[str], *, path: str, key: str) -> re.Pattern[str]
         return None
     for pattern in patterns:
         compile_pattern(pattern, path=path, key=key)
-    return re.compile(r"(?:^|(?<=\s))(?:" + "|".join(patterns) + r")(?=$|\s)", re.IGNORECASE)
+    joined = "|".join(_either_separator(pattern) for pattern in patterns)
+    return re.compile(r"(?:^|(?<=\s))(?:" + joined + r")(?=$|\s)", re.IGNORECASE)
 
 
 def _read_toml(file: Path) -> dict[str, Any]:

@@ -334,6 +334,27 @@ def test_a_token_numbered_by_its_template_is_the_token(attrs: str) -> None:
     assert default_ruleset().generic.boilerplate_attr.search(attrs)
 
 
+@pytest.mark.parametrize("attrs", ["about_author", "author_bio", "post_navigation", "tag_cloud", "side_bar left"])
+def test_a_hyphen_in_a_token_stands_for_an_underscore_too(attrs: str) -> None:
+    # Tokens are written with hyphens ("about-?author"); themes join the same words with "_".
+    assert default_ruleset().generic.boilerplate_attr.search(attrs)
+
+
+@pytest.mark.parametrize(
+    ("token", "matches", "misses"),
+    [
+        ("x[a-c]y", "xby", "x_y"),  # a range in a character class
+        ("x\\\\-y", "x-y", "x_y"),  # an escaped hyphen is a hyphen only
+        ("(?-i:Nav)-bar", "Nav_bar", "nav_bar"),  # the hyphen of an inline flag turns it off
+    ],
+)
+def test_a_hyphen_that_is_regex_syntax_stays_so(tmp_path: Path, token: str, matches: str, misses: str) -> None:
+    write(tmp_path, "generic.toml", f'schema = 1\nkind = "generic"\n[attributes]\nboilerplate = ["{token}"]\n')
+    pattern = load_ruleset([tmp_path], include_shipped=False).generic.boilerplate_attr
+    assert pattern.search(matches)
+    assert not pattern.search(misses)
+
+
 @pytest.mark.parametrize("attrs", ["sidebar2x", "footers", "navy2", "menu2col"])
 def test_a_token_runs_only_into_digits(attrs: str) -> None:
     assert not default_ruleset().generic.boilerplate_attr.search(attrs)
