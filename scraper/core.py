@@ -134,11 +134,17 @@ def _in_masthead(h1: etree._Element, generic: GenericRules) -> bool:
     return masthead
 
 
+def _headings(root: etree._Element) -> list[etree._Element]:
+    """Return the <h1>s, else the headings marked as a post's title (microformats "entry-title")."""
+    found = list(root.iter("h1"))
+    return found or [h for h in root.iter("h2", "h3", "h4") if "entry-title" in (h.get("class") or "").split()]
+
+
 def _headline_candidates(root: etree._Element, site: str, generic: GenericRules) -> tuple[list[str], set[str]]:
     """Return <h1> texts that are not the site's logo or masthead, and the masthead names."""
     result = []
     mastheads = set()
-    for h1 in root.iter("h1"):
+    for h1 in _headings(root):
         # Doc generators end each heading with a permalink ("¶"); it is no part of the headline.
         text = visible_text(h1).strip(_PERMALINK_MARKS)
         if _in_masthead(h1, generic):
