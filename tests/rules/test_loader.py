@@ -355,6 +355,12 @@ def test_a_hyphen_that_is_regex_syntax_stays_so(tmp_path: Path, token: str, matc
     assert not pattern.search(misses)
 
 
+@pytest.mark.parametrize("attrs", ["affiliate-disclaimer", "disclaimer_box", "post-disclaimers"])
+def test_a_standing_disclaimer_is_boilerplate(attrs: str) -> None:
+    # An affiliate notice or a "not financial advice" box is the site's, not the story's.
+    assert default_ruleset().generic.boilerplate_attr.search(attrs)
+
+
 @pytest.mark.parametrize("attrs", ["sidebar2x", "footers", "navy2", "menu2col"])
 def test_a_token_runs_only_into_digits(attrs: str) -> None:
     assert not default_ruleset().generic.boilerplate_attr.search(attrs)
