@@ -403,7 +403,7 @@ def _mark_dense_and_phrases(
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
             text = texts[element]
-            if 0 < len(text) <= 40 and phrases.match(text):
+            if 0 < len(text) <= 40 and phrases.match(text) and not _sentence_goes_on(element):
                 doomed[element] = f"clutter link {text!r}"
             elif 40 < len(text) <= PHRASE_MAX_CHARS and _standalone(element) and phrases.match(text):
                 # A card set as one link between the paragraphs ("Also on rt.com <headline>").
@@ -448,6 +448,13 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _sentence_goes_on(link: etree._Element) -> bool:
+    """True for a link whose sentence goes on after it ("my [previous post] addressed ..."): it is
+    a word of the text, whatever it says; a "Read more" or "Next post" link ends its line."""
+    tail = (link.tail or "").lstrip()
+    return bool(tail) and tail[0].isalnum()
 
 
 def _standalone(link: etree._Element) -> bool:

@@ -204,6 +204,20 @@ def test_a_link_inside_a_sentence_is_no_card() -> None:
     assert "also on harbour.example under the pier works" in article.text
 
 
+def test_a_short_link_that_is_a_word_of_its_sentence_stays() -> None:
+    # "previous post" names a navigation link on its own; here the sentence goes on after it.
+    line = "My <a href='/news/4702'>previous post</a> covered the first week of the pier repairs in detail."
+    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
+    assert "My previous post covered the first week" in article.text
+
+
+def test_a_short_clutter_link_that_ends_its_line_still_goes() -> None:
+    line = "The pier reopens to walkers on Saturday, weather permitting. <a href='/news/4713'>Read more</a>"
+    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
+    assert "The pier reopens to walkers on Saturday" in article.text
+    assert "Read more" not in article.text
+
+
 def test_a_magazine_plug_and_a_close_button_go() -> None:
     page = _story_with("Get Harbour Monthly delivered through your letterbox every month. 12 issues for £11.99.")
     page = page.replace("</article>", "<div class='gallery-controls'><span>Close</span></div></article>")
