@@ -141,7 +141,8 @@ def _headings(root: etree._Element) -> list[etree._Element]:
 
 
 def _headline_candidates(root: etree._Element, site: str, generic: GenericRules) -> tuple[list[str], set[str]]:
-    """Return <h1> texts that are not the site's logo or masthead, and the masthead names."""
+    """Return headline texts (see _headings) that are not the site's logo or masthead, and the
+    masthead names."""
     result = []
     mastheads = set()
     for h1 in _headings(root):

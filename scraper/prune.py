@@ -319,11 +319,14 @@ _ENTRIES = etree.XPath(
 )
 
 
-def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats], page_prose: int) -> set:
-    """Return the ancestors of the page's headline and article markers (<h1>, <main>, articleBody)."""
+def _article_anchors(
+    body: etree._Element, stats: dict[etree._Element, NodeStats], page_prose: int, bodies: list[etree._Element]
+) -> set:
+    """Return the ancestors of the page's headline and article markers (<h1>, <main>, `bodies`:
+    the elements marked articleBody)."""
     anchors = list(body.iter("main"))
     anchors += [h for h in body.iter("h1") if not any(tag_of(a) in CHROME_TAGS for a in h.iterancestors())]
-    anchors += _ARTICLE_BODIES(body)
+    anchors += bodies
     for article in body.iter("article"):
         s = stats.get(article)
         if s is not None and s.p_chars >= 0.2 * page_prose:
@@ -338,9 +341,9 @@ def _article_anchors(body: etree._Element, stats: dict[etree._Element, NodeStats
     return holders
 
 
-def _marked_posts(body: etree._Element) -> list[etree._Element]:
+def _marked_posts(body: etree._Element, bodies: list[etree._Element]) -> list[etree._Element]:
     """Return the page's one post entry ("hentry") and its one articleBody, where it marks them."""
-    return [marker[0] for marker in (_ENTRIES(body), _ARTICLE_BODIES(body)) if len(marker) == 1]
+    return [marker[0] for marker in (_ENTRIES(body), bodies) if len(marker) == 1]
 
 
 def _beside_post(element: etree._Element, weak: bool, posts: list[etree._Element], wrappers: set[etree._Element]) -> bool:
@@ -400,8 +403,9 @@ def prune_chrome(
     page_prose = stats[body].p_chars if body in stats else 0
     page_text = stats[body].text_chars if body in stats else 0
     weakly: list[tuple[etree._Element, int]] = []
-    holders = _article_anchors(body, stats, page_prose)
-    posts = _marked_posts(body)
+    bodies = _ARTICLE_BODIES(body)
+    holders = _article_anchors(body, stats, page_prose, bodies)
+    posts = _marked_posts(body, bodies)
     wrappers = {a for post in posts for a in (post, *post.iterancestors())}
     # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
     kind_attr = None
