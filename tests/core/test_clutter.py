@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import scraper
 from tests.core.pages import PARAGRAPH
 
@@ -124,18 +126,45 @@ def _story_with(line: str) -> str:
     return _html("Crossing to the islands", f"<article><h1>Crossing to the islands</h1>{story}<p>{line}</p>{story}</article>")
 
 
-def test_a_linked_sentence_between_paragraphs_of_the_story_stays() -> None:
-    line = "<a href='https://ferries.example/book'>Book the morning crossing to the islands</a> here!"
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        pytest.param(
+            "<a href='https://ferries.example/book'>Book the morning crossing to the islands</a> here!",
+            "Book the morning crossing to the islands here!", id="a linked sentence between paragraphs",
+        ),
+        pytest.param(
+            "Readers who followed the repairs will find the full report "
+            "<a href='/news/4711'>also on harbour.example under the pier works</a>, with the engineers' figures.",
+            "also on harbour.example under the pier works", id="a long link inside a sentence is no card",
+        ),
+        pytest.param(
+            # "previous post" names a navigation link on its own; here the sentence goes on after it.
+            "My <a href='/news/4702'>previous post</a> covered the first week of the pier repairs in detail.",
+            "My previous post covered the first week", id="a clutter phrase that is a word of its sentence",
+        ),
+    ],
+)
+def test_a_link_that_is_part_of_its_sentence_stays(line: str, kept: str) -> None:
     article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
-    assert "Book the morning crossing to the islands here!" in article.text
+    assert kept in article.text
 
 
-def test_a_bare_link_between_paragraphs_still_goes() -> None:
-    # No words of its own beside the link: a call to a shop, not a sentence of the story.
-    line = "<a href='https://shop.example/'>Shop the island ferry collection</a>."
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        # No words of its own beside the link: a call to a shop, not a sentence of the story.
+        pytest.param("<a href='https://shop.example/'>Shop the island ferry collection</a>.", "Shop the island ferry collection", id="a bare link"),
+        pytest.param(
+            "The pier reopens to walkers on Saturday, weather permitting. <a href='/news/4713'>Read more</a>",
+            "Read more", id="a clutter link that ends its line",
+        ),
+    ],
+)
+def test_a_link_that_is_no_sentence_goes(line: str, gone: str) -> None:
     article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
     assert "Harbour note 3." in article.text
-    assert "Shop the island ferry collection" not in article.text
+    assert gone not in article.text
 
 
 def _roundup(entry: str) -> str:
@@ -193,29 +222,6 @@ def test_a_card_set_as_one_link_between_paragraphs_goes() -> None:
     assert "Harbour note 3." in article.text
     assert "Winter ferry timetable" not in article.text
     assert "Share it with a friend" not in article.text
-
-
-def test_a_link_inside_a_sentence_is_no_card() -> None:
-    line = (
-        "Readers who followed the repairs will find the full report "
-        "<a href='/news/4711'>also on harbour.example under the pier works</a>, with the engineers' figures."
-    )
-    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
-    assert "also on harbour.example under the pier works" in article.text
-
-
-def test_a_short_link_that_is_a_word_of_its_sentence_stays() -> None:
-    # "previous post" names a navigation link on its own; here the sentence goes on after it.
-    line = "My <a href='/news/4702'>previous post</a> covered the first week of the pier repairs in detail."
-    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
-    assert "My previous post covered the first week" in article.text
-
-
-def test_a_short_clutter_link_that_ends_its_line_still_goes() -> None:
-    line = "The pier reopens to walkers on Saturday, weather permitting. <a href='/news/4713'>Read more</a>"
-    article = scraper.clean(_story_with(line), url="https://harbour.example/crossing", options=ALONE)
-    assert "The pier reopens to walkers on Saturday" in article.text
-    assert "Read more" not in article.text
 
 
 def test_a_magazine_plug_and_a_close_button_go() -> None:
