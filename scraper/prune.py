@@ -405,7 +405,8 @@ def prune_chrome(
     weakly: list[tuple[etree._Element, int]] = []
     bodies = _ARTICLE_BODIES(body)
     holders = _article_anchors(body, stats, page_prose, bodies)
-    posts = _marked_posts(body, bodies)
+    # On a thread the replies beside the first post are the content, however the page marks it.
+    posts = [] if thread else _marked_posts(body, bodies)
     wrappers = {a for post in posts for a in (post, *post.iterancestors())}
     # Class/id names that are chrome on this kind of page only (a shop's reviews, a forum's signatures).
     kind_attr = None

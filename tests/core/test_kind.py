@@ -13,6 +13,7 @@ from scraper.parse import parse_html
 from scraper.rules import default_ruleset
 from scraper.second_opinion import second_opinion
 from tests.core import pages
+from tests.core.pages import PARAGRAPH
 
 GENERIC = default_ruleset().generic
 
@@ -152,6 +153,23 @@ def test_a_page_whose_only_prose_is_comments_is_read_as_a_thread() -> None:
         assert article.path == "scorer"
         assert "forty soil probes" in article.text and "two years on a pair of aa cells" in article.text.lower()
         assert "Login" not in article.text
+
+
+def test_a_marked_post_of_one_line_is_read_with_its_discussion() -> None:
+    # The page marks its post (one "hentry"), a line too short to be a body; read as a thread, the
+    # replies beside it are the content, however the page names their box.
+    replies = "".join(
+        f"<div class='comment'><p class='author'>Reader {n}</p><p>{PARAGRAPH} Reply number {n}.</p></div>"
+        for n in range(3)
+    )
+    page = (
+        "<html><head><title>Six days without power</title></head><body>"
+        "<div class='post hentry'><h2 class='entry-title'>Six days without power</h2>"
+        "<div class='entry-content'><p>Six days powerless so far, and a week more to come.</p></div></div>"
+        f"<div id='disqus_thread'>{replies}</div></body></html>"
+    )
+    article = scraper.clean(page, url="https://blog.example/2012/11/six-days", options=scraper.Options(second_opinion_below_chars=0))
+    assert "Reply number 2." in article.text
 
 
 def test_the_trace_says_a_front_page_was_read_as_one() -> None:
