@@ -471,6 +471,36 @@ def prune_chrome(
     return comment_chars
 
 
+# Elements hidden from screen readers; a twin beside one, with the same letters, is the text read out.
+_ARIA_HIDDEN = etree.XPath("descendant::*[@aria-hidden='true']")
+_NOT_LETTERS = re.compile(r"[\W_]+")
+# Shorter texts repeat beside each other for other reasons (an icon's label and its tooltip).
+_TWIN_MIN_LETTERS = 10
+
+
+def _remove_hidden_twins(
+    root: etree._Element, keep: set[etree._Element], trace: Trace | None, stats: dict[etree._Element, NodeStats]
+) -> None:
+    """Detach each aria-hidden element beside a twin that holds the same letters.
+
+    Text animations split a headline into a span per word or letter, hidden from screen readers,
+    and print it again whole for them ("visually hidden"); the page shows it once, and the split
+    copy's words run together ("The productdevelopment").
+    """
+    for element in _ARIA_HIDDEN(root):
+        if element in keep or element.getparent() is None:
+            continue
+        letters = _NOT_LETTERS.sub("", element.text_content()).lower()
+        if len(letters) < _TWIN_MIN_LETTERS:
+            continue
+        for twin in (element.getnext(), element.getprevious()):
+            if twin is not None and isinstance(twin.tag, str) and _NOT_LETTERS.sub("", twin.text_content()).lower() == letters:
+                if trace is not None:
+                    trace.record(element, "removed", "hidden from screen readers, its twin beside it read out")
+                detach(element, stats)
+                break
+
+
 def prune_tree(
     root: etree._Element,
     rule: SiteRule | None,
@@ -502,6 +532,7 @@ def prune_tree(
             )
         else:
             remove_selected(root, generic.remove, "generic remove", keep, trace, stats, guard=True)
+        _remove_hidden_twins(root, keep, trace, stats)
     body = root.find("body")
     if body is None:
         body = root

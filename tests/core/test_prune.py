@@ -169,3 +169,28 @@ def test_a_shops_category_content_is_no_category_widget() -> None:
     text = scraper.clean(page, url="https://gardenshop.example/indoor-pottery", options=ALONE).text
     assert "Glazed stoneware pot, 10 inch" in text and "Glazed stoneware pot, 17 inch" in text
     assert "5 stars" not in text
+
+
+def _animated(words: list[str], spoken: str) -> str:
+    split = "".join(f"<span style='display:inline-block'>{word}</span>" for word in words)
+    story = "".join(f"<p>{PARAGRAPH} Ferry note {i}.</p>" for i in range(3))
+    return (
+        "<html><head><title>The island ferry</title></head><body><article><h1>The island ferry</h1>"
+        f"<p class='tagline'><span aria-hidden='true'>{split}</span><span class='sr-only'>{spoken}</span></p>"
+        f"{story}</article></body></html>"
+    )
+
+
+def test_a_headline_split_for_an_animation_is_read_once_from_its_spoken_twin() -> None:
+    page = _animated(["Crossings", "every", "hour,", "all", "summer"], "Crossings every hour, all summer")
+    article = scraper.clean(page, url="https://ferry.example/crossings", options=ALONE)
+    assert article.text.count("Crossings every hour, all summer") == 1
+    assert "Crossingsevery" not in article.text
+
+
+def test_hidden_text_without_a_twin_beside_it_stays() -> None:
+    # Only the twin proves the hidden copy a copy: a hidden part with other words is left to the
+    # other rules (an accordion's panel, a tab).
+    page = _animated(["Timetable", "for", "the", "winter"], "Crossings every hour, all summer")
+    article = scraper.clean(page, url="https://ferry.example/crossings", options=ALONE)
+    assert "Timetable" in article.text
