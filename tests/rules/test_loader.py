@@ -317,6 +317,7 @@ def test_a_broken_pattern_in_a_generic_table_names_its_key(tmp_path: Path, table
         *[("product_attr", a) for a in ["yotpo-reviews-widget", "product-reviews", "recently-viewed", "klarna-placement"]],
         *[("thread_boilerplate_attr", a) for a in ["signature restore", "signaturecontainer", "ipsSignature", "message-signature"]],
         *[("thread_boilerplate_attr", a) for a in ["message-userExtras", "message-userDetails", "postprofile", "ipsEntry__author-column"]],
+        *[("thread_boilerplate_attr", a) for a in ["reactionsBar js-reactionsList", "bbCodeBlock bbCodeBlock--unfurl js-unfurl"]],
     ],
 )
 def test_kind_tokens_are_their_own_lists(field: str, attrs: str) -> None:
