@@ -30,6 +30,8 @@ _BINARY_MAGIC = (
     b"\x89PNG", b"%PDF", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BM",
     b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"fLaC", b"ID3", b"\x7fELF", b"wOFF", b"wOF2",
 )
+# C0 control bytes that no text encoding a page may use produces (ESC is ISO-2022-JP's shift).
+_BINARY_CONTROLS = bytes([*range(0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 # Parsers are built per call: lxml parser objects are not meant to be shared across threads.
 _PARSER_OPTIONS = {
     "remove_comments": True,
@@ -124,7 +126,8 @@ def looks_binary(data: bytes) -> bool:
         return True
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
-    return head.count(b"\x00") > len(head) // 10 if head else False
+    # Random or compressed bytes are one in ten such controls; text has next to none.
+    return len(head) - len(head.translate(None, _BINARY_CONTROLS)) > len(head) // 20 if head else False
 
 
 def _strict_utf8(data: bytes) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import textwrap
@@ -30,6 +31,23 @@ def test_empty_or_whitespace_raises_input_error(data: str | bytes) -> None:
 def test_binary_bytes_raise_input_error(data: bytes) -> None:
     with pytest.raises(InputError, match="binary"):
         scraper.clean(data)
+
+
+def test_random_bytes_without_a_magic_number_are_binary() -> None:
+    # Compressed or encrypted data has no signature but is one tenth control bytes.
+    data = random.Random(7).randbytes(3000)
+    assert not data.startswith(b"\x1f\x8b")
+    with pytest.raises(InputError, match="binary"):
+        scraper.clean(data)
+
+
+@pytest.mark.parametrize("encoding", ["iso2022_jp", "shift_jis", "euc_jp", "gb18030", "cp1252", "koi8_r"])
+def test_legacy_encodings_are_text_not_binary(encoding: str) -> None:
+    words = {"cp1252": "Café déjà vu, naïve façade. ", "koi8_r": "Привет, как дела сегодня. "}
+    sentence = words.get(encoding, "日本語の文章です。東京は晴れ。") * 12
+    page = f"<html><head><meta charset='{encoding}'></head><body><article><p>{sentence}</p></article></body></html>"
+    article = scraper.clean(page.encode(encoding))
+    assert sentence.strip()[:12] in article.text
 
 
 @pytest.mark.parametrize("value", [None, 42, bytearray(b"<p>x</p>"), ["<p>x</p>"]])
