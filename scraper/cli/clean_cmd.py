@@ -6,6 +6,7 @@ import argparse
 import gzip
 import io
 import json
+import re
 import sys
 import zlib
 from importlib import resources
@@ -41,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("clean", help="clean one page and print its article")
     add_arguments(parser)
     parser.set_defaults(handler=handle)
+
+
+# "ftp://...", "file:///...": a URL we do not fetch, not a file name (unless such a file exists).
+_OTHER_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
 def read_source(source: str, max_bytes: int = Options().max_input_bytes) -> bytes:
@@ -117,6 +122,8 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("missing SOURCE (a URL, a file, or - for stdin)")
     elif args.source.lower().startswith(("http://", "https://")):
         data, url = fetch_source(args.source, args)
+    elif _OTHER_SCHEME.match(args.source) and not Path(args.source).exists():
+        raise UsageError(f"{args.source}: only http and https URLs can be fetched")
     else:
         data = read_source(args.source)
     from scraper.cli.rules_cmd import ruleset_from_args

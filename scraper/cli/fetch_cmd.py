@@ -56,6 +56,7 @@ def fetch_options_from_args(args: argparse.Namespace) -> FetchOptions:
         UsageError: a value is out of range.
     """
     changes: dict[str, object] = {}
+    _check_ranges(args)
     timeout = getattr(args, "timeout", None)
     if timeout is not None:
         # One number bounds the page; connect and read waits never exceed it either.
@@ -88,6 +89,21 @@ def fetch_options_from_args(args: argparse.Namespace) -> FetchOptions:
     except ValueError as exc:
         raise UsageError(f"bad fetch option: {exc}") from exc
     return options
+
+
+# Each flag with its smallest allowed value (and whether the value itself is allowed), checked
+# before FetchOptions would name its own field instead of the flag the user typed.
+_RANGES = (
+    ("timeout", "--timeout", 0, False), ("retries", "--retries", 0, True),
+    ("max_bytes", "--max-bytes", 1, True), ("host_delay", "--host-delay", 0, True),
+)
+
+
+def _check_ranges(args: argparse.Namespace) -> None:
+    for name, flag, low, inclusive in _RANGES:
+        value = getattr(args, name, None)
+        if value is not None and (value < low if inclusive else value <= low):
+            raise UsageError(f"{flag} must be {'at least' if inclusive else 'more than'} {low}, not {value:g}")
 
 
 def fetch_from_args(url: str, args: argparse.Namespace) -> Page:

@@ -356,6 +356,25 @@ def test_url_scheme_is_case_insensitive() -> None:
     assert_one_line_error(run(url), FetchError.exit_code, "refused")
 
 
+@pytest.mark.parametrize("url", ["ftp://files.example/page.html", "file:///etc/hostname"])
+def test_url_of_another_scheme_is_a_usage_error_not_a_missing_file(url: str) -> None:
+    assert_one_line_error(run(url), UsageError.exit_code, "only http and https URLs can be fetched")
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--timeout", "-1", "--timeout must be more than 0"),
+        ("--timeout", "0", "--timeout must be more than 0"),
+        ("--retries", "-2", "--retries must be at least 0"),
+        ("--max-bytes", "0", "--max-bytes must be at least 1"),
+    ],
+)
+def test_out_of_range_fetch_flags_are_named_in_the_error(flag: str, value: str, message: str) -> None:
+    url = f"http://127.0.0.1:{free_port()}/page"
+    assert_one_line_error(run(url, flag, value), UsageError.exit_code, message)
+
+
 def test_closed_port_exits_5() -> None:
     url = f"http://127.0.0.1:{free_port()}/page"
     proc = run(url, "--allow-private", "--retries", "0")

@@ -107,7 +107,7 @@ def test_fetch_refuses_loopback_without_allow_private(
     [
         (["fetch", "--warc", "x.warc"], 2, "no URLs given"),
         (["fetch", "-i", "/no/such/list.txt", "--warc", "x.warc"], 3, "cannot read"),
-        (["fetch", "http://a.example/", "--warc", "x.warc", "--retries", "-1"], 2, "bad fetch option"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--retries", "-1"], 2, "--retries must be at least 0"),
         (["fetch", "http://a.example/", "--warc", "x.warc", "--trust-network", "nope"], 2, "bad fetch"),
         (["fetch", "http://a.example/", "--warc", "/no/such/dir/x.warc"], 2, "cannot write"),
     ],
