@@ -236,7 +236,7 @@ def learn_rule(pages: list[Page], *, host: str | None = None, min_share: float =
     if not 0 < min_share <= 1:
         raise InputError(f"--min-share must be in (0, 1], got {min_share}")
     if host is None:
-        hosts = Counter((urlsplit(p.url).hostname or "").removeprefix("www.") for p in pages if p.url)
+        hosts = Counter(_host(p.url) for p in pages if p.url)
         hosts.pop("", None)
         if not hosts:
             raise InputError("no page has a URL; give the site with --host")
@@ -379,3 +379,11 @@ def read_pages(paths: list[Path]) -> list[Page]:
         else:
             raise InputError(f"{path}: no such file")
     return pages
+
+
+def _host(url: str) -> str:
+    """Return the host of `url` without "www.", or "" for a URL urlsplit cannot read."""
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""

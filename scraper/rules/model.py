@@ -213,7 +213,11 @@ class RuleSet:
         """Return the most specific site rule for `url`, or None."""
         if not url or not self.sites:
             return None
-        parts = urlsplit(url if "//" in url else "//" + url)
+        try:
+            parts = urlsplit(url if "//" in url else "//" + url)
+        except ValueError:
+            # "https://[host/": a malformed URL (a page's own canonical link can be one) names no site.
+            return None
         host = (parts.hostname or "").lower().rstrip(".")
         candidates: tuple[str, ...] = (host, host[4:]) if host.startswith("www.") else (host,)
         best: tuple[int, int, int] | None = None

@@ -50,6 +50,14 @@ def test_legacy_encodings_are_text_not_binary(encoding: str) -> None:
     assert sentence.strip()[:12] in article.text
 
 
+@pytest.mark.parametrize("canonical", ["https://[news.example/story", "http://[::1/story"])
+def test_a_malformed_canonical_link_or_url_is_ignored_not_raised(canonical: str) -> None:
+    # urlsplit raises on an unclosed IPv6 bracket; the page's own markup must not crash a clean.
+    page = pages.article_page(4).replace("<head>", f"<head><link rel='canonical' href='{canonical}'>")
+    assert "Paragraph 3." in scraper.clean(page).text
+    assert "Paragraph 3." in scraper.clean(page, url=canonical).text
+
+
 @pytest.mark.parametrize("value", [None, 42, bytearray(b"<p>x</p>"), ["<p>x</p>"]])
 def test_non_text_input_raises_input_error(value: object) -> None:
     with pytest.raises(InputError, match="str or bytes"):

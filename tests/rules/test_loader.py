@@ -111,6 +111,12 @@ def test_most_specific_host_and_path_win(tmp_path: Path) -> None:
     assert rules.match("https://example.org/") is None
 
 
+@pytest.mark.parametrize("url", ["https://[example.com/x", "http://[::1", "https://example.com]/x"])
+def test_a_malformed_url_matches_no_rule_and_raises_nothing(tmp_path: Path, url: str) -> None:
+    write(tmp_path, "x.toml", GOOD)
+    assert load_ruleset([tmp_path], include_shipped=False).match(url) is None
+
+
 def test_generic_opt_out_and_options(tmp_path: Path) -> None:
     write(tmp_path, "x.toml", 'schema = 1\nhosts = ["x.com"]\ngeneric = false\n[options]\nmax_link_density = 1\n')
     rule = load_ruleset([tmp_path], include_shipped=False).match("http://x.com/")
