@@ -52,6 +52,30 @@ class Options:
     # it runs on about 4% of pages and raises F1 on every development set (docs/accuracy.md). 0 turns it off.
     second_opinion_below_chars: int = 600
 
+    def __post_init__(self) -> None:
+        problem = self.problem()
+        if problem:
+            from scraper.errors import UsageError
+
+            raise UsageError(f"bad option: {problem}")
+
+    def problem(self) -> str | None:
+        """Return what is wrong with these options (a wrong type or a value out of range), or None."""
+        if self.favor not in ("balanced", "precision", "recall"):
+            return f"favor must be balanced, precision or recall, not {self.favor!r}"
+        for name in ("include_tables", "include_comments", "include_images", "render_html", "find_date"):
+            if not isinstance(getattr(self, name), bool):
+                return f"{name} must be True or False, not {getattr(self, name)!r}"
+        for name, low in _LOWEST.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                return f"{name} must be a whole number of at least {low}, not {value!r}"
+        for name in _SHARES:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                return f"{name} must be a share from 0 to 1, not {value!r}"
+        return None
+
     def tuned(self) -> Options:
         """Return the options with `favor` applied to the thresholds it moves (measured in docs/accuracy.md)."""
         if self.favor == "precision":
@@ -69,6 +93,14 @@ class Options:
     def replace(self, **changes: Any) -> Options:
         """Return a copy with some fields changed (unknown names raise TypeError)."""
         return dataclasses.replace(self, **changes)
+
+
+# The smallest value of each whole-number option, and the options that are shares of a whole.
+_LOWEST = {
+    "max_input_bytes": 1, "max_depth": 10, "min_block_chars": 0, "min_article_chars": 0,
+    "teaser_run_min": 2, "second_opinion_below_chars": 0,
+}
+_SHARES = ("max_link_density", "sibling_score_ratio", "climb_max_link_density", "climb_max_added_density")
 
 
 @dataclass(frozen=True)

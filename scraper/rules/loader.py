@@ -25,7 +25,7 @@ from typing import Any, cast
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
-from scraper.errors import RuleError
+from scraper.errors import RuleError, UsageError
 from scraper.models import Options
 from scraper.rules.model import CaselessPattern, GenericRules, RuleSet, Selector, SiteRule
 
@@ -364,9 +364,12 @@ def _check_options(value: dict[str, Any], where: str) -> tuple[tuple[str, Any], 
             raise RuleError(
                 f"expected {type(default).__name__}, got {type(setting).__name__}", path=where, key=key
             )
-        if name == "favor" and setting not in ("balanced", "precision", "recall"):
-            raise RuleError("expected one of balanced, precision, recall", path=where, key=key)
-        out.append((name, float(setting) if isinstance(default, float) else setting))
+        setting = float(setting) if isinstance(default, float) else setting
+        try:
+            defaults.replace(**{name: setting})
+        except UsageError as exc:
+            raise RuleError(str(exc).removeprefix("bad option: "), path=where, key=key) from exc
+        out.append((name, setting))
     return tuple(out)
 
 

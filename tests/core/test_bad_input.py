@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 import scraper
-from scraper.errors import InputError, TooLargeInput
+from scraper.errors import InputError, TooLargeInput, UsageError
 from scraper.models import Options
 from tests.core import pages
 
@@ -56,6 +56,23 @@ def test_a_malformed_canonical_link_or_url_is_ignored_not_raised(canonical: str)
     page = pages.article_page(4).replace("<head>", f"<head><link rel='canonical' href='{canonical}'>")
     assert "Paragraph 3." in scraper.clean(page).text
     assert "Paragraph 3." in scraper.clean(page, url=canonical).text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"max_input_bytes": -1}, "max_input_bytes must be a whole number of at least 1"),
+        ({"include_comments": "yes"}, "include_comments must be True or False"),
+        ({"max_link_density": 2.0}, "max_link_density must be a share from 0 to 1"),
+        ({"favor": "fast"}, "favor must be balanced, precision or recall"),
+        ({"teaser_run_min": 1.5}, "teaser_run_min must be a whole number"),
+    ],
+)
+def test_options_out_of_range_are_refused_when_made(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Options(**changes)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=message):
+        Options().replace(**changes)
 
 
 @pytest.mark.parametrize("value", [None, 42, bytearray(b"<p>x</p>"), ["<p>x</p>"]])

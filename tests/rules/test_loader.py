@@ -42,6 +42,8 @@ BROKEN = [
     ("future schema", 'schema = 7\nhosts = ["a.com"]\n[select]\nbody = ["p"]\n', "schema"),
     ("unknown option", 'schema = 1\nhosts = ["a.com"]\n[options]\nturbo = true\n', "options.turbo"),
     ("option of wrong type", 'schema = 1\nhosts = ["a.com"]\n[options]\nteaser_run_min = "3"\n', "options.teaser_run_min"),
+    ("option out of range", 'schema = 1\nhosts = ["a.com"]\n[options]\nmax_link_density = 1.5\n', "options.max_link_density"),
+    ("unknown favor", 'schema = 1\nhosts = ["a.com"]\n[options]\nfavor = "speed"\n', "options.favor"),
     ("generic not a bool", 'schema = 1\nhosts = ["a.com"]\ngeneric = "no"\n[select]\nbody = ["p"]\n', "generic"),
 ]
 
