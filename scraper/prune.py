@@ -476,6 +476,15 @@ _ARIA_HIDDEN = etree.XPath("descendant::*[@aria-hidden='true']")
 _NOT_LETTERS = re.compile(r"[\W_]+")
 # Shorter texts repeat beside each other for other reasons (an icon's label and its tooltip).
 _TWIN_MIN_LETTERS = 10
+_TWIN_MAX_COPIES = 3
+
+
+def _copies_of(letters: str, twin: str) -> bool:
+    """True when `letters` is `twin` once or repeated up to _TWIN_MAX_COPIES times."""
+    if not twin or len(letters) % len(twin):
+        return False
+    copies = len(letters) // len(twin)
+    return copies <= _TWIN_MAX_COPIES and letters == twin * copies
 
 
 def _remove_hidden_twins(
@@ -485,7 +494,9 @@ def _remove_hidden_twins(
 
     Text animations split a headline into a span per word or letter, hidden from screen readers,
     and print it again whole for them ("visually hidden"); the page shows it once, and the split
-    copy's words run together ("The productdevelopment").
+    copy's words run together ("The productdevelopment"). The hidden part may hold one split copy
+    per screen size (one for phones, one for desktops), so the twin's letters repeated up to
+    _TWIN_MAX_COPIES times count as the same.
     """
     for element in _ARIA_HIDDEN(root):
         if element in keep or element.getparent() is None:
@@ -494,7 +505,7 @@ def _remove_hidden_twins(
         if len(letters) < _TWIN_MIN_LETTERS:
             continue
         for twin in (element.getnext(), element.getprevious()):
-            if twin is not None and isinstance(twin.tag, str) and _NOT_LETTERS.sub("", twin.text_content()).lower() == letters:
+            if twin is not None and isinstance(twin.tag, str) and _copies_of(letters, _NOT_LETTERS.sub("", twin.text_content()).lower()):
                 if trace is not None:
                     trace.record(element, "removed", "hidden from screen readers, its twin beside it read out")
                 detach(element, stats)

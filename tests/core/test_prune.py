@@ -188,6 +188,15 @@ def test_a_headline_split_for_an_animation_is_read_once_from_its_spoken_twin() -
     assert "Crossingsevery" not in article.text
 
 
+def test_a_split_headline_with_one_copy_per_screen_size_is_read_once() -> None:
+    # One split copy for phones and one for desktops, both hidden; the spoken twin holds it once.
+    words = ["Crossings", "every", "hour,", "all", "summer"]
+    page = _animated([*words, *words], "Crossings every hour, all summer")
+    article = scraper.clean(page, url="https://ferry.example/crossings", options=ALONE)
+    assert article.text.count("Crossings every hour, all summer") == 1
+    assert "Crossingsevery" not in article.text and "summerCrossings" not in article.text
+
+
 def test_hidden_text_without_a_twin_beside_it_stays() -> None:
     # Only the twin proves the hidden copy a copy: a hidden part with other words is left to the
     # other rules (an accordion's panel, a tab).
