@@ -115,6 +115,8 @@ def _squash(text: str) -> str:
     return "\n".join(line for line in lines if line and line.strip(_ZERO_WIDTH))
 
 
+# Markdown bold around the whole of a line, and nothing bold inside it.
+_ALL_BOLD = re.compile(r"^\*\*([^*]+)\*\*$")
 # Characters that render as nothing (str.split() does not count them as space).
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
@@ -138,7 +140,8 @@ class _Walker:
         if not plain:
             return
         if kind == "h":
-            md = "#" * max(1, min(level, 6)) + " " + md.replace("\n", " ")
+            # A heading is bold already: "## **Title**" (a <strong> around all of it) says it twice.
+            md = "#" * max(1, min(level, 6)) + " " + _ALL_BOLD.sub(r"\1", md.replace("\n", " "))
         elif kind == "li":
             indent = "  " * max(self._list_depth - 1, 0)
             if self._ordered and self._ordered[-1] > 0:

@@ -93,3 +93,13 @@ def test_a_line_of_zero_width_characters_is_no_line() -> None:
     page = _article(f"<p>{pages.PARAGRAPH}</p><p>\u200d</p><p>\u200b\ufeff</p><p>{pages.PARAGRAPH} Again.</p>")
     lines = scraper.clean(page).text.split("\n")
     assert lines == [pages.PARAGRAPH, f"{pages.PARAGRAPH} Again."]
+
+
+def test_a_heading_set_all_in_bold_is_not_bold_twice_in_markdown() -> None:
+    page = _article(
+        f"<h2><strong>Where the quay goes</strong></h2><p>{pages.PARAGRAPH}</p>"
+        f"<h2>Costs <strong>and</strong> timing</h2><p>{pages.PARAGRAPH} Second.</p>"
+    )
+    lines = scraper.clean(page).markdown.split("\n")
+    assert "## Where the quay goes" in lines
+    assert "## Costs **and** timing" in lines  # bold inside a heading is the writer's emphasis
