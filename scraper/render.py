@@ -115,6 +115,25 @@ def _squash(text: str) -> str:
     return "\n".join(line for line in lines if line and line.strip(_ZERO_WIDTH))
 
 
+_BACKTICKS = re.compile(r"`{3,}")
+# How a page names a code block's language: class="language-python" or "lang-js" (highlight.js,
+# Prism, Hugo, GitHub), on the <pre> or on its <code>.
+_LANGUAGE_CLASS = re.compile(r"(?:^|\s)lang(?:uage)?-([\w+#.-]+)")
+
+
+def _code_language(pre: etree._Element) -> str:
+    """Return the language a <pre> block declares, for the markdown fence ('' if none)."""
+    for element in (pre, next(pre.iter("code"), None)):
+        if element is None:
+            continue
+        declared = element.get("data-lang") or ""
+        match = _LANGUAGE_CLASS.search(element.get("class") or "")
+        name = match.group(1) if match else declared.strip()
+        if name and re.fullmatch(r"[\w+#.-]{1,30}", name):
+            return name.lower()
+    return ""
+
+
 # Markdown bold around the whole of a line, and nothing bold inside it.
 _ALL_BOLD = re.compile(r"^\*\*([^*]+)\*\*$")
 # Characters that render as nothing (str.split() does not count them as space).
@@ -178,7 +197,9 @@ class _Walker:
             self.flush()
             code = _preformatted(element).strip("\n")
             if code.strip():
-                self.blocks.append(Block("pre", code, "```\n" + code + "\n```"))
+                # A fence longer than any run of backticks in the code, so none of it closes the block.
+                fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(code))])
+                self.blocks.append(Block("pre", code, f"{fence}{_code_language(element)}\n{code}\n{fence}"))
             return
         if tag in HEADING_TAGS:
             self.flush()

@@ -103,3 +103,15 @@ def test_a_heading_set_all_in_bold_is_not_bold_twice_in_markdown() -> None:
     lines = scraper.clean(page).markdown.split("\n")
     assert "## Where the quay goes" in lines
     assert "## Costs **and** timing" in lines  # bold inside a heading is the writer's emphasis
+
+
+def test_a_code_block_fence_names_its_language_and_outlasts_backticks_inside() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}</p><pre><code class='hljs language-python'>print('quay')</code></pre>"
+        f"<p>{pages.PARAGRAPH} Second.</p><pre data-lang='Markdown'>```\nfenced\n```</pre>"
+        f"<p>{pages.PARAGRAPH} Third.</p><pre class='chroma'>plain block</pre>"
+    )
+    md = scraper.clean(page).markdown
+    assert "```python\nprint('quay')\n```" in md
+    assert "````markdown\n```\nfenced\n```\n````" in md
+    assert "```\nplain block\n```" in md
