@@ -205,13 +205,13 @@ def test_exit_code_table_matches_errors_module() -> None:
     rows = exit_code_rows()
     classes = error_classes()
     assert rows[0] == set() and cli.EXIT_OK == 0
-    assert rows[cli.EXIT_INTERRUPTED] == set()
+    assert rows[cli.EXIT_INTERRUPTED] == set() and rows[cli.EXIT_INTERNAL] == set()
     named = {name for names in rows.values() for name in names}
     assert named == set(classes), "every error class in exactly the README table, and no others"
     for code, names in rows.items():
         for name in names:
             assert classes[name].exit_code == code, f"{name} exits {classes[name].exit_code}, README says {code}"
-    assert set(rows) - {0, cli.EXIT_INTERRUPTED} == {cls.exit_code for cls in classes.values()}
+    assert set(rows) - {0, cli.EXIT_INTERRUPTED, cli.EXIT_INTERNAL} == {cls.exit_code for cls in classes.values()}
 
 
 # --- make targets --------------------------------------------------------------------------

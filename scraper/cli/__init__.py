@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,8 @@ from scraper.errors import ScraperError, UsageError
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
+# A bug of ours, not of the input (sysexits' EX_SOFTWARE).
+EXIT_INTERNAL = 70
 # Each names a module scraper.cli.<name>_cmd, imported only when its command may run:
 # `scraper bulk` need not load httpx, asyncio and warcio (fetch) before its first page.
 COMMANDS = ("clean", "bulk", "fetch", "rules")
@@ -58,6 +61,16 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
         # The reader went away (e.g. `| head`); that is not our error.
         sys.stderr.close()
         return EXIT_OK
+    except Exception as exc:
+        # A bug of ours still ends in one line, and says so.
+        if os.environ.get("SCRAPER_DEBUG"):
+            raise
+        print(
+            f"{parser.prog}: internal error: {type(exc).__name__}: {exc} "
+            "(a bug in scraper; SCRAPER_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def main(argv: Sequence[str] | None = None) -> int:

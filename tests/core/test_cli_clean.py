@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import http.server
 import json
@@ -67,6 +68,27 @@ def free_port() -> int:
 def test_exit_codes_are_distinct() -> None:
     codes = [cls.exit_code for cls in (UsageError, InputError, RuleError, FetchError, NoContentError)]
     assert codes == [2, 3, 4, 5, 6]
+
+
+def test_a_bug_of_ours_ends_in_one_line_and_exit_70(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handler that fails as a bug would (not a ScraperError): the command still ends in one
+    # line, with its own code, and SCRAPER_DEBUG brings the traceback back.
+    from scraper import cli
+
+    def broken(args: argparse.Namespace) -> int:
+        raise TypeError("'int' object is not iterable")
+
+    parser = argparse.ArgumentParser(prog="scraper")
+    parser.set_defaults(handler=broken)
+    monkeypatch.delenv("SCRAPER_DEBUG", raising=False)
+    assert cli.run(parser, []) == cli.EXIT_INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: TypeError: 'int' object is not iterable" in err
+    monkeypatch.setenv("SCRAPER_DEBUG", "1")
+    with pytest.raises(TypeError):
+        cli.run(parser, [])
 
 
 # --- output formats -------------------------------------------------------------------------
