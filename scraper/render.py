@@ -25,6 +25,10 @@ class Block:
     text: str
     markdown: str
     rows: list[list[str]] = field(default_factory=list)
+    # For a list item: how deep its list is nested (1 for a top-level list), and whether it is
+    # its list's first item.
+    depth: int = 0
+    opens_list: bool = False
 
 
 def _source(text: str | None) -> str:
@@ -150,6 +154,9 @@ class _Walker:
         self._md: list[str] = []
         self._list_depth = 0
         self._ordered: list[int] = []
+        # One entry per open <li>: True until the item's first block carries its marker.
+        self._items: list[bool] = []
+        self._fresh_list = False
         self._quote = 0
 
     def flush(self, kind: str = "p", level: int = 0) -> None:
@@ -158,7 +165,13 @@ class _Walker:
         self._plain, self._md = [], []
         if not plain:
             return
-        if kind == "h":
+        if kind in ("p", "li") and self._items:
+            # An item's text before its nested list is the item; text after the list goes on it.
+            kind = "li" if self._items[-1] else "more"
+            self._items[-1] = False
+        if kind == "more":
+            kind, md = "p", "\n".join("  " * self._list_depth + line for line in md.split("\n"))
+        elif kind == "h":
             # A heading is bold already: "## **Title**" (a <strong> around all of it) says it twice.
             md = "#" * max(1, min(level, 6)) + " " + _ALL_BOLD.sub(r"\1", md.replace("\n", " "))
         elif kind == "li":
@@ -171,7 +184,11 @@ class _Walker:
             md = f"{indent}{marker} {md}"
         if self._quote:
             md = "\n".join("> " + line for line in md.split("\n"))
-        self.blocks.append(Block(kind, plain, md))
+        if kind == "li":
+            self.blocks.append(Block(kind, plain, md, depth=self._list_depth, opens_list=self._fresh_list))
+            self._fresh_list = False
+        else:
+            self.blocks.append(Block(kind, plain, md))
 
     def add_inline(self, element: etree._Element) -> None:
         plain, md = _inline(element, self.base_url)
@@ -211,7 +228,11 @@ class _Walker:
         if tag in ("ul", "ol"):
             self.flush()
             self._list_depth += 1
-            self._ordered.append(1 if tag == "ol" else 0)
+            self._ordered.append(_first_number(element) if tag == "ol" else 0)
+            self._fresh_list = True
+        elif tag == "li":
+            self.flush()
+            self._items.append(True)
         elif tag == "blockquote":
             self.flush()
             self._quote += 1
@@ -239,6 +260,7 @@ class _Walker:
             self._quote -= 1
         elif tag == "li":
             self.flush("li")
+            self._items.pop()
         elif tag in BLOCK_TAGS:
             self.flush()
 
@@ -299,10 +321,26 @@ def render_text(blocks: list[Block]) -> str:
 
 
 def render_markdown(title: str | None, blocks: list[Block]) -> str:
-    """Join blocks as markdown, with the title as a top heading."""
+    """Join blocks as markdown, with the title as a top heading; a list's items stay together."""
     parts = [f"# {title}"] if title else []
-    parts += [block.markdown for block in blocks]
-    return "\n\n".join(parts)
+    for index, block in enumerate(blocks):
+        if parts:
+            before = blocks[index - 1] if index else None
+            # Items of one list (and a nested list under its item) sit line by line; a new list
+            # right after another is parted from it, or markdown would read them as one.
+            tight = (
+                block.kind == "li" and before is not None and before.kind == "li"
+                and not (block.opens_list and block.depth <= before.depth)
+            )
+            parts.append("\n" if tight else "\n\n")
+        parts.append(block.markdown)
+    return "".join(parts)
+
+
+def _first_number(ordered: etree._Element) -> int:
+    """Return the number an <ol> starts at (its start attribute; 1 without a valid one)."""
+    start = (ordered.get("start") or "").strip()
+    return int(start) if start.isdigit() and 0 < int(start) < 1_000_000 else 1
 
 
 _SPACE = re.compile(r"\s+")

@@ -115,3 +115,17 @@ def test_a_code_block_fence_names_its_language_and_outlasts_backticks_inside() -
     assert "```python\nprint('quay')\n```" in md
     assert "````markdown\n```\nfenced\n```\n````" in md
     assert "```\nplain block\n```" in md
+
+
+def test_markdown_lists_keep_their_markers_nesting_numbers_and_bounds() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}</p>"
+        "<ul><li>Moorings <a href='/fees'>by the day</a><ul><li>Summer</li><li>Winter</li></ul></li><li>Slipway</li></ul>"
+        "<ol start='3'><li>Pay at the office</li><li>Show the ticket</li></ol>"
+        "<ul><li><p>Crane hire.</p><p>Book a week ahead.</p></li><li>Fuel</li></ul>"
+        f"<p>{pages.PARAGRAPH} Second.</p>"
+    )
+    md = scraper.clean(page, url="https://quay.example/plan").markdown
+    assert "- Moorings [by the day](https://quay.example/fees)\n  - Summer\n  - Winter\n- Slipway" in md
+    assert "- Slipway\n\n3. Pay at the office\n4. Show the ticket" in md  # a new list is parted from the last
+    assert "- Crane hire.\n\n  Book a week ahead.\n\n- Fuel" in md  # the item's second paragraph stays in it
