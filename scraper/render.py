@@ -29,6 +29,8 @@ class Block:
     # its list's first item.
     depth: int = 0
     opens_list: bool = False
+    # How many blockquotes hold the block.
+    quote: int = 0
 
 
 def _source(text: str | None) -> str:
@@ -183,12 +185,14 @@ class _Walker:
                 marker = "-"
             md = f"{indent}{marker} {md}"
         if self._quote:
-            md = "\n".join("> " + line for line in md.split("\n"))
+            md = _quoted(md, self._quote)
         if kind == "li":
-            self.blocks.append(Block(kind, plain, md, depth=self._list_depth, opens_list=self._fresh_list))
+            self.blocks.append(
+                Block(kind, plain, md, depth=self._list_depth, opens_list=self._fresh_list, quote=self._quote)
+            )
             self._fresh_list = False
         else:
-            self.blocks.append(Block(kind, plain, md))
+            self.blocks.append(Block(kind, plain, md, quote=self._quote))
 
     def add_inline(self, element: etree._Element) -> None:
         plain, md = _inline(element, self.base_url)
@@ -216,7 +220,8 @@ class _Walker:
             if code.strip():
                 # A fence longer than any run of backticks in the code, so none of it closes the block.
                 fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(code))])
-                self.blocks.append(Block("pre", code, f"{fence}{_code_language(element)}\n{code}\n{fence}"))
+                md = f"{fence}{_code_language(element)}\n{code}\n{fence}"
+                self.blocks.append(Block("pre", code, _quoted(md, self._quote), quote=self._quote))
             return
         if tag in HEADING_TAGS:
             self.flush()
@@ -332,9 +337,19 @@ def render_markdown(title: str | None, blocks: list[Block]) -> str:
                 block.kind == "li" and before is not None and before.kind == "li"
                 and not (block.opens_list and block.depth <= before.depth)
             )
-            parts.append("\n" if tight else "\n\n")
+            # Paragraphs of one quotation stay in it: a blank line would end it and start another.
+            within = min(block.quote, before.quote) if before is not None else 0
+            parts.append("\n" if tight else "\n" + " ".join(">" * within) + "\n" if within else "\n\n")
         parts.append(block.markdown)
     return "".join(parts)
+
+
+def _quoted(markdown: str, depth: int) -> str:
+    """Return `markdown` with each line inside `depth` blockquotes."""
+    if not depth:
+        return markdown
+    prefix = "> " * depth
+    return "\n".join((prefix + line).rstrip() if line else prefix.rstrip() for line in markdown.split("\n"))
 
 
 def _first_number(ordered: etree._Element) -> int:

@@ -129,3 +129,13 @@ def test_markdown_lists_keep_their_markers_nesting_numbers_and_bounds() -> None:
     assert "- Moorings [by the day](https://quay.example/fees)\n  - Summer\n  - Winter\n- Slipway" in md
     assert "- Slipway\n\n3. Pay at the office\n4. Show the ticket" in md  # a new list is parted from the last
     assert "- Crane hire.\n\n  Book a week ahead.\n\n- Fuel" in md  # the item's second paragraph stays in it
+
+
+def test_markdown_quotations_hold_their_paragraphs_nested_quotes_and_code() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}</p><blockquote><p>Outer one.</p><blockquote><p>Inner one.</p>"
+        "<p>Inner two.</p></blockquote><p>Outer again.</p><pre><code class='language-sh'>ls -l</code></pre></blockquote>"
+        f"<p>{pages.PARAGRAPH} Second.</p>"
+    )
+    md = scraper.clean(page).markdown
+    assert "> Outer one.\n>\n> > Inner one.\n> >\n> > Inner two.\n>\n> Outer again.\n>\n> ```sh\n> ls -l\n> ```" in md
