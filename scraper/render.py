@@ -12,7 +12,11 @@ from lxml import html as lxml_html
 from scraper.score import BLOCK_TAGS, HEADING_TAGS, tag_of
 
 # Attributes worth keeping in clean HTML output.
-_KEEP_ATTRS = {"a": ("href",), "img": ("src", "alt"), "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+_KEEP_ATTRS = {
+    "a": ("href",), "img": ("src", "alt"), "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan"),
+    # A list's numbering, and the language a code block declares (for highlighters downstream).
+    "ol": ("start", "reversed"), "code": ("class",), "pre": ("data-lang",),
+}
 _DROP_IN_HTML = frozenset({"script", "style", "noscript", "iframe", "form", "button", "input", "svg"})
 _MAX_RENDER_DEPTH = 300
 

@@ -139,3 +139,13 @@ def test_markdown_quotations_hold_their_paragraphs_nested_quotes_and_code() -> N
     )
     md = scraper.clean(page).markdown
     assert "> Outer one.\n>\n> > Inner one.\n> >\n> > Inner two.\n>\n> Outer again.\n>\n> ```sh\n> ls -l\n> ```" in md
+
+
+def test_html_output_keeps_list_numbering_and_code_language() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}</p><ol start='3' class='steps' style='color:red'><li>Pay</li><li>Show</li></ol>"
+        f"<pre class='chroma' data-lang='sh'><code class='language-sh' style='x'>ls</code></pre><p>{pages.PARAGRAPH} Two.</p>"
+    )
+    html = scraper.clean(page).html
+    assert '<ol start="3">' in html
+    assert '<pre data-lang="sh"><code class="language-sh">ls</code></pre>' in html
