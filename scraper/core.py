@@ -250,7 +250,7 @@ def _run(
     # A short story followed by its comments is short, not missed: the peer would hand the
     # comments back as text.
     asked = len(text) < options.second_opinion_below_chars and found.path != "rule" and not found.comment_chars
-    other = second_opinion(html, url, precise=True) if asked else ""
+    other = second_opinion(html, url, precise=True, tables=options.include_tables) if asked else ""
     if kind in ("page", "front") and found.path != "rule" and max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
         # Neither we nor trafilatura's precise mode (when asked) found a body. A page whose only
         # prose is its discussion (a link shared for comment) is a thread: its tree is read
@@ -269,7 +269,7 @@ def _run(
         if max(len(text), len(other)) < _NEARLY_NOTHING_CHARS:
             # Nor is it a thread (a listing, a page of cards): trafilatura's default settings,
             # with their fallbacks, are the last try.
-            other = second_opinion(html, url, precise=False)
+            other = second_opinion(html, url, precise=False, tables=options.include_tables)
         # Only a clearly fuller answer replaces a short one: on a short story a slightly longer
         # answer is our story plus a credit line or a sidebar.
         if len(other) > max(2 * len(text), len(text) + _SECOND_OPINION_MARGIN):
@@ -291,7 +291,9 @@ def _run(
         title=title,
         text=text,
         markdown=render_markdown(title, found.blocks) if text else "",
-        html=render_html(found.chosen.containers, title, url) if text and options.render_html else "",
+        html=render_html(
+            found.chosen.containers, title, url, images=options.include_images, tables=options.include_tables
+        ) if text and options.render_html else "",
         metadata=metadata,
         path=found.path if text.strip() else "empty",
         rule_id=rule.id if rule is not None else None,
@@ -348,7 +350,7 @@ def _find_body(
         for container in chosen.containers:
             as_kind = ", as a thread" if thread else ", a front page" if front else ""
             trace.record(container, "kept", f"article body ({chosen.path}{as_kind})")
-    blocks = render_blocks(chosen.containers, url)
+    blocks = render_blocks(chosen.containers, url, images=options.include_images, tables=options.include_tables)
     return _Found(body, chosen, blocks, render_text(blocks), comment_chars)
 
 

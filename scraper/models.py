@@ -16,11 +16,10 @@ class Options:
 
     # Trade clutter for completeness: "precision" drops doubtful blocks, "recall" keeps them.
     favor: Favor = "balanced"
-    # Tables are part of many stories (results, prices, timelines), so they are kept.
+    # Tables are part of many stories (results, prices, timelines), so they are kept. Off, a table
+    # of data is left out of every output (a table that lays out the page's prose stays).
     include_tables: bool = True
-    # Reader comments are not the article; most users want them out.
-    include_comments: bool = False
-    # Keep images as markdown/html references (text output never shows them).
+    # Keep images as references in markdown (![alt](src)) and html; plain text never shows them.
     include_images: bool = False
     # Render `Article.html` too. It costs more than text and markdown together (about 1 ms a
     # page), so callers that only use text or markdown turn it off; `html` is then empty.
@@ -37,8 +36,6 @@ class Options:
     min_block_chars: int = 25
     # Share of a block's text inside links above which it reads as navigation.
     max_link_density: float = 0.5
-    # Candidates below this many characters of text cannot be an article body.
-    min_article_chars: int = 100
     # A sibling joins the chosen body when its score is at least this share of the best one.
     sibling_score_ratio: float = 0.2
     # Runs of at least this many same-shaped, link-led siblings are teaser lists.
@@ -63,7 +60,7 @@ class Options:
         """Return what is wrong with these options (a wrong type or a value out of range), or None."""
         if self.favor not in ("balanced", "precision", "recall"):
             return f"favor must be balanced, precision or recall, not {self.favor!r}"
-        for name in ("include_tables", "include_comments", "include_images", "render_html", "find_date"):
+        for name in ("include_tables", "include_images", "render_html", "find_date"):
             if not isinstance(getattr(self, name), bool):
                 return f"{name} must be True or False, not {getattr(self, name)!r}"
         for name, low in _LOWEST.items():
@@ -97,7 +94,7 @@ class Options:
 
 # The smallest value of each whole-number option, and the options that are shares of a whole.
 _LOWEST = {
-    "max_input_bytes": 1, "max_depth": 10, "min_block_chars": 0, "min_article_chars": 0,
+    "max_input_bytes": 1, "max_depth": 10, "min_block_chars": 0,
     "teaser_run_min": 2, "second_opinion_below_chars": 0,
 }
 _SHARES = ("max_link_density", "sibling_score_ratio", "climb_max_link_density", "climb_max_added_density")

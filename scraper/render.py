@@ -77,6 +77,24 @@ def visible_text(element: etree._Element) -> str:
     return " ".join(_flat_text(element).split())
 
 
+# Where lazy-loading pages keep an image's address until a script moves it to src.
+_IMAGE_SOURCES = ("src", "data-src", "data-lazy-src", "data-original")
+
+
+def _image_source(src: str, base_url: str | None) -> str:
+    """Return an image address made absolute against `base_url` ('' for none)."""
+    return urljoin(base_url, src) if src and base_url and not src.startswith("data:") else src
+
+
+def _image(img: etree._Element, base_url: str | None) -> str:
+    """Return the markdown reference of an <img> ('' without an address, or for inline data)."""
+    src = next((v.strip() for v in (img.get(a) for a in _IMAGE_SOURCES) if v and v.strip()), "")
+    if not src or src.startswith("data:"):
+        return ""
+    alt = " ".join((img.get("alt") or "").split()).replace("[", "(").replace("]", ")")
+    return f"![{alt}]({_image_source(src, base_url)})"
+
+
 def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
     """Return the markdown of an inline element's content wrapped as its tag asks (link, bold, ...)."""
     tag = tag_of(element)
@@ -97,8 +115,8 @@ def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
     return md
 
 
-def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tuple[str, str]:
-    """Return (plain, markdown) text of an inline subtree."""
+def _inline(element: etree._Element, base_url: str | None, images: bool, depth: int = 0) -> tuple[str, str]:
+    """Return (plain, markdown) text of an inline subtree (with image references if `images`)."""
     plain: list[str] = [_source(element.text)]
     md: list[str] = [_source(element.text)]
     for child in element:
@@ -106,8 +124,10 @@ def _inline(element: etree._Element, base_url: str | None, depth: int = 0) -> tu
         if tag == "br":
             plain.append("\n")
             md.append("  \n")
+        elif tag == "img":
+            md.append(_image(child, base_url) if images else "")
         elif tag and depth < _MAX_RENDER_DEPTH:
-            p, m = _inline(child, base_url, depth + 1)
+            p, m = _inline(child, base_url, images, depth + 1)
             plain.append(p)
             md.append(_mark(child, m, base_url))
         elif tag:
@@ -153,8 +173,10 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 class _Walker:
     """Collect blocks from a subtree, flushing inline text at block boundaries."""
 
-    def __init__(self, base_url: str | None) -> None:
+    def __init__(self, base_url: str | None, images: bool = False, tables: bool = True) -> None:
         self.base_url = base_url
+        self.images = images
+        self.tables = tables
         self.blocks: list[Block] = []
         self._plain: list[str] = []
         self._md: list[str] = []
@@ -170,6 +192,9 @@ class _Walker:
         md = _squash("".join(self._md))
         self._plain, self._md = [], []
         if not plain:
+            if md and kind == "p":
+                # Images with no words beside them (a figure): a block for markdown alone.
+                self.blocks.append(Block("img", "", _quoted(md, self._quote), quote=self._quote))
             return
         if kind in ("p", "li") and self._items:
             # An item's text before its nested list is the item; text after the list goes on it.
@@ -199,7 +224,7 @@ class _Walker:
             self.blocks.append(Block(kind, plain, md, quote=self._quote))
 
     def add_inline(self, element: etree._Element) -> None:
-        plain, md = _inline(element, self.base_url)
+        plain, md = _inline(element, self.base_url, self.images)
         self._plain.append(plain)
         # A heading's own text is not wrapped; an inline child of a block is (e.g. <p><a>).
         self._md.append(md if tag_of(element) in HEADING_TAGS else _mark(element, md, self.base_url))
@@ -216,7 +241,8 @@ class _Walker:
             return
         if tag == "table" and not _holds_loose_content(element):
             self.flush()
-            self._table(element)
+            if self.tables:
+                self._table(element)
             return
         if tag == "pre":
             self.flush()
@@ -233,6 +259,8 @@ class _Walker:
             self.flush("h", int(tag[1]))
             return
         if tag == "img":
+            if self.images:
+                self._md.append(_image(element, self.base_url))
             return
         if tag in ("ul", "ol"):
             self.flush()
@@ -250,7 +278,10 @@ class _Walker:
         self.add_text(_source(element.text))
         for child in element:
             ctag = tag_of(child)
-            if ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre", "img")):
+            if ctag == "img":
+                # An image flows with the words around it, as it does on the page.
+                self._md.append(_image(child, self.base_url) if self.images else "")
+            elif ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre")):
                 self.walk(child, depth + 1)
             elif ctag == "br":
                 self.add_text("\n")
@@ -315,9 +346,15 @@ def _nearest_table(row: etree._Element) -> etree._Element | None:
     return None
 
 
-def render_blocks(containers: list[etree._Element], base_url: str | None) -> list[Block]:
-    """Walk the article containers and return their blocks in order."""
-    walker = _Walker(base_url)
+def render_blocks(
+    containers: list[etree._Element], base_url: str | None, *, images: bool = False, tables: bool = True
+) -> list[Block]:
+    """Walk the article containers and return their blocks in order.
+
+    `images` adds image references to the markdown (plain text never shows them); without
+    `tables` a table of data is left out (a table that lays out the page's prose is not one).
+    """
+    walker = _Walker(base_url, images, tables)
     for container in containers:
         walker.walk(container)
         walker.flush()
@@ -325,8 +362,8 @@ def render_blocks(containers: list[etree._Element], base_url: str | None) -> lis
 
 
 def render_text(blocks: list[Block]) -> str:
-    """Join blocks as plain text, one block (or table row) per line."""
-    return "\n".join(block.text for block in blocks)
+    """Join blocks as plain text, one block (or table row) per line; images have no text."""
+    return "\n".join(block.text for block in blocks if block.text)
 
 
 def render_markdown(title: str | None, blocks: list[Block]) -> str:
@@ -369,8 +406,12 @@ def _collapse(text: str | None) -> str | None:
     return _SPACE.sub(" ", text) if text else text
 
 
-def render_html(containers: list[etree._Element], title: str | None, base_url: str | None) -> str:
-    """Serialize the article containers as clean HTML (no scripts, styles or presentational attributes)."""
+def render_html(
+    containers: list[etree._Element], title: str | None, base_url: str | None, *,
+    images: bool = False, tables: bool = True,
+) -> str:
+    """Serialize the article containers as clean HTML (no scripts, styles or presentational
+    attributes); `images` and `tables` as in render_blocks."""
     article = etree.Element("article")
     if title:
         heading = etree.SubElement(article, "h1")
@@ -380,11 +421,22 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
         if copy is None:
             continue
         preformatted = {node for pre in copy.iter("pre") for node in pre.iter()}
+        original_sources: dict[etree._Element, str] = {}
         for element in list(copy.iter()):
             tag = tag_of(element)
-            if tag in _DROP_IN_HTML and element.getparent() is not None:
+            if element.getparent() is None:
+                pass
+            elif tag in _DROP_IN_HTML:
                 element.getparent().remove(element)
                 continue
+            elif (tag == "img" and not images) or (tag == "table" and not tables and not _holds_loose_content(element)):
+                # Its tail is text of the paragraph around it.
+                element.drop_tree()
+                continue
+            if tag == "img":
+                original_sources[element] = next(
+                    (v.strip() for v in (element.get(a) for a in _IMAGE_SOURCES) if v and v.strip()), ""
+                )
             keep = _KEEP_ATTRS.get(tag, ())
             # Cleared and set again rather than deleted by name: lxml cannot address an attribute
             # whose name it parsed but would not accept ("{face" on a mangled <font>).
@@ -394,8 +446,10 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 element.set(name, value or "")
             if base_url and tag == "a" and element.get("href"):
                 element.set("href", urljoin(base_url, element.get("href", "")))
-            if base_url and tag == "img" and element.get("src"):
-                element.set("src", urljoin(base_url, element.get("src", "")))
+            if tag == "img":
+                source = _image_source(original_sources.get(element, ""), base_url)
+                if source:
+                    element.set("src", source)
             if element not in preformatted:
                 # Source indentation is layout, not content: one space wherever there was any.
                 try:
@@ -404,6 +458,11 @@ def render_html(containers: list[etree._Element], title: str | None, base_url: s
                 except ValueError:
                     # lxml refuses to store some characters it read (lone surrogates): keep them as read.
                     pass
+        if not images:
+            # A figure or picture that held only its image is left empty.
+            for frame in list(copy.iter("figure", "picture")):
+                if frame is not copy and not len(frame) and not (frame.text or "").strip():
+                    frame.drop_tree()
         if tag_of(copy) in ("body", "html", "article", "main"):
             # The output is one <article>; the source's own wrapper becomes a plain division.
             copy.tag = "div"

@@ -179,10 +179,11 @@ def attribute_weight(element: etree._Element, generic: GenericRules) -> float:
     return weight
 
 
-def block_score(text: str, link_chars: int) -> float:
-    """Score one paragraph-like block as prose evidence (Readability-like, with density)."""
+def block_score(text: str, link_chars: int, min_chars: int = 25) -> float:
+    """Score one paragraph-like block as prose evidence (Readability-like, with density); a block
+    shorter than `min_chars` (Options.min_block_chars) is no evidence."""
     length = len(text)
-    if length < 25:
+    if length < min_chars:
         return 0.0
     score = 1.0 + len(_PUNCT.findall(text)) + min(length / 100.0, 3.0)
     if _SENTENCE_END.search(text):
@@ -239,25 +240,26 @@ def own_link_chars(element: etree._Element) -> int:
 
 
 def score_candidates(
-    root: etree._Element, stats: dict[etree._Element, NodeStats], generic: GenericRules
+    root: etree._Element, stats: dict[etree._Element, NodeStats], generic: GenericRules, min_chars: int = 25
 ) -> list[Candidate]:
-    """Spread every prose block's score to its ancestors; return candidates, best first."""
+    """Spread the score of every prose block of `min_chars` or more to its ancestors; return
+    candidates, best first."""
     raw: dict[etree._Element, float] = {}
     for element in root.iter(*PROSE_TAGS, *HEADING_TAGS):
         if tag_of(element) in ("div", "section", "article", "span", "font", "li", "td"):
             text = own_text(element)
-            if len(text) < 25:
+            if len(text) < min_chars:
                 continue
             links = own_link_chars(element)
         else:
             s = stats.get(element)
             # A heading counts only as a paragraph set in a heading's type.
-            least = _LONG_HEADING_CHARS + 1 if element.tag in HEADING_TAGS else 25
+            least = _LONG_HEADING_CHARS + 1 if element.tag in HEADING_TAGS else min_chars
             if s is None or s.text_chars < least:
                 continue
             text = " ".join(element.text_content().split())
             links = s.link_chars
-        score = block_score(text, links)
+        score = block_score(text, links, min_chars)
         if score <= 0:
             continue
         ancestor = element.getparent()

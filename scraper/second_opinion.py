@@ -10,7 +10,7 @@ from scraper.errors import InputError
 from scraper.parse import parse_html
 
 
-def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True) -> str:
+def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True, tables: bool = True) -> str:
     """Return trafilatura's main text for the page ('' when it finds none either).
 
     The page is parsed again by our own safe parser (size, depth and attribute limits,
@@ -19,6 +19,7 @@ def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True
     off, its default balance (a fair rival answer on a cluttered page). Its fallbacks
     (readability and jusText on its own tree) stay off in both: on the development sets they
     never beat its own answer, and jusText's stoplists take over half a second to load.
+    `tables` as `Options.include_tables`.
     """
     try:
         tree = parse_html(source)
@@ -26,7 +27,7 @@ def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True
         return ""
     try:
         result = trafilatura_extract(
-            tree, url=url, include_tables=True, include_comments=False, deduplicate=False, favor_precision=precise,
+            tree, url=url, include_tables=tables, include_comments=False, deduplicate=False, favor_precision=precise,
             fast=True,
         )
     except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page

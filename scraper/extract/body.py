@@ -92,7 +92,7 @@ def select_body(
         region = _front_region(body, stats)
         if region is not None:
             return Body([region], "scorer")
-    candidates = score_candidates(body, stats, generic)
+    candidates = score_candidates(body, stats, generic, options.min_block_chars)
     if not candidates:
         return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
     # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.

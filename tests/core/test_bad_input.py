@@ -62,7 +62,7 @@ def test_a_malformed_canonical_link_or_url_is_ignored_not_raised(canonical: str)
     ("changes", "message"),
     [
         ({"max_input_bytes": -1}, "max_input_bytes must be a whole number of at least 1"),
-        ({"include_comments": "yes"}, "include_comments must be True or False"),
+        ({"include_images": "yes"}, "include_images must be True or False"),
         ({"max_link_density": 2.0}, "max_link_density must be a share from 0 to 1"),
         ({"favor": "fast"}, "favor must be balanced, precision or recall"),
         ({"teaser_run_min": 1.5}, "teaser_run_min must be a whole number"),

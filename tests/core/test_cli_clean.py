@@ -403,6 +403,22 @@ def test_closed_port_exits_5() -> None:
     assert_one_line_error(proc, FetchError.exit_code, "connect")
 
 
+def test_images_and_no_tables_flags_reach_the_extractor(tmp_path: Path) -> None:
+    story = "".join(f"<p>{pages.PARAGRAPH} Part {i}.</p>" for i in range(3))
+    page = (
+        "<html><head><title>Quay</title></head><body><article><h1>Quay</h1>"
+        f"{story}<p><img src='/quay.jpg' alt='quay'></p>"
+        "<table><tr><th>Fee</th><th>Amount</th></tr><tr><td>Mooring</td><td>12</td></tr></table>"
+        "</article></body></html>"
+    )
+    path = write(tmp_path, "quay.html", page)
+    base = [str(path), "--url", "https://quay.example/plan", "--format", "markdown"]
+    plain = run(*base).stdout.decode()
+    assert "![quay]" not in plain and "| Mooring | 12 |" in plain
+    flagged = run(*base, "--images", "--no-tables").stdout.decode()
+    assert "![quay](https://quay.example/quay.jpg)" in flagged and "Mooring" not in flagged
+
+
 @pytest.mark.parametrize(
     "page", [pages.SCRIPTS_ONLY, pages.NO_BODY, "<html><body><nav><a href='/'>Home</a></nav></body></html>"],
     ids=["scripts-only", "no-body", "nav-only"],

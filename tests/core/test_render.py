@@ -149,3 +149,35 @@ def test_html_output_keeps_list_numbering_and_code_language() -> None:
     html = scraper.clean(page).html
     assert '<ol start="3">' in html
     assert '<pre data-lang="sh"><code class="language-sh">ls</code></pre>' in html
+
+
+def _pictured() -> str:
+    return _article(
+        f"<p>{pages.PARAGRAPH}</p><figure><img data-src='/i/quay.jpg' alt='The [old] quay'></figure>"
+        f"<p>Gulls <img src='/i/gull.png' alt='gull'> nest here. {pages.PARAGRAPH}</p>"
+        "<table><tr><th>Fee</th><th>Amount</th></tr><tr><td>Mooring</td><td>£12</td></tr></table>"
+    )
+
+
+def test_images_are_references_in_markdown_and_html_only_when_asked() -> None:
+    url = "https://quay.example/plan"
+    plain = scraper.clean(_pictured(), url=url)
+    pictured = scraper.clean(_pictured(), url=url, options=scraper.Options(include_images=True))
+    assert "![" not in plain.markdown and "<img" not in plain.html and "<figure" not in plain.html
+    assert "![The (old) quay](https://quay.example/i/quay.jpg)" in pictured.markdown.split("\n")
+    assert "Gulls ![gull](https://quay.example/i/gull.png) nest here." in pictured.markdown
+    assert '<img alt="The [old] quay" src="https://quay.example/i/quay.jpg">' in pictured.html
+    assert pictured.text == plain.text  # plain text never shows images
+
+
+def test_tables_of_data_go_when_left_out_and_layout_tables_stay() -> None:
+    lean = scraper.Options(include_tables=False)
+    article = scraper.clean(_pictured(), options=lean)
+    assert "Mooring" not in article.text and "Mooring" not in article.markdown and "<table" not in article.html
+    assert "Mooring" in scraper.clean(_pictured()).text
+    layout = (
+        "<html><head><title>Old page</title></head><body><table><tr><td>"
+        f"<p>{pages.PARAGRAPH} One.</p><p>{pages.PARAGRAPH} Two.</p><p>{pages.PARAGRAPH} Three.</p>"
+        "</td></tr></table></body></html>"
+    )
+    assert f"{pages.PARAGRAPH} Two." in scraper.clean(layout, options=lean).text

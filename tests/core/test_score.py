@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import scraper
 from scraper.parse import parse_html
+from scraper.rules import default_ruleset
 from scraper.score import measure_tree
 
 _RUN = "The gauge board below the mill race read well above its normal level for the month, " * 3
@@ -86,7 +88,6 @@ def test_paragraphs_inside_a_link_are_a_card_not_prose() -> None:
 
 
 def test_a_box_titled_about_the_author_is_not_the_article() -> None:
-    from scraper.rules import default_ruleset
     from scraper.score import score_candidates
 
     life = "She grew up by the harbour, studied engineering, and wrote for the paper for years. " * 3
@@ -108,3 +109,17 @@ def test_dot_leaders_count_as_one_mark_of_punctuation() -> None:
     assert block_score(leaders, 0) < block_score(plain, 0) + 0.5
     sentence = "Sunday is when the week's food gets made, in one long go; then it rests."
     assert block_score(sentence, 0) > block_score(leaders, 0)
+
+
+def test_min_block_chars_sets_the_shortest_block_that_counts_as_prose() -> None:
+    from scraper.score import block_score, score_candidates
+
+    sentence = "The ferry leaves at nine, and the last one comes back at six."  # 62 characters
+    assert block_score(sentence, 0) > 0
+    assert block_score(sentence, 0, min_chars=100) == 0.0
+    root = parse_html(f"<html><body><div id='post'><p>{sentence}</p><p>{sentence}</p></div></body></html>")
+    stats = measure_tree(root)
+    assert score_candidates(root, stats, default_ruleset().generic)
+    assert score_candidates(root, stats, default_ruleset().generic, min_chars=100) == []
+    page = f"<html><head><title>Ferry</title></head><body><div id='post'><p>{sentence}</p></div></body></html>"
+    assert scraper.clean(page, options=scraper.Options(min_block_chars=100, second_opinion_below_chars=0)).path != "scorer"
