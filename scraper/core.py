@@ -9,6 +9,7 @@ from lxml import etree
 
 from scraper.errors import InputError
 from scraper.extract import Body, filter_clutter, select_body
+from scraper.extract.comments import clean_comment_sections, take_comment_sections
 from scraper.kind import page_kind
 from scraper.metadata import canonical_link, og_url, read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
@@ -339,6 +340,8 @@ def _find_body(
 ) -> _Found:
     """Measure, prune, pick and filter the article body of `root` (which it changes), and render it."""
     generic = _generic_rules(ruleset, rule)
+    # Asked for, reader comments are set aside before anything is measured, and follow the article.
+    comments = take_comment_sections(root, generic) if options.include_comments and generic and not thread else []
     stats = measure_tree(root)
     body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product, front)
@@ -346,6 +349,8 @@ def _find_body(
         chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product, front, listing
     )
     _drop_title_heading(chosen.containers, title, trace)
+    if comments and chosen.containers:
+        chosen = Body([*chosen.containers, *clean_comment_sections(comments, generic, options)], chosen.path)
     if trace is not None:
         for container in chosen.containers:
             as_kind = ", as a thread" if thread else ", a front page" if front else ""

@@ -19,6 +19,9 @@ class Options:
     # Tables are part of many stories (results, prices, timelines), so they are kept. Off, a table
     # of data is left out of every output (a table that lays out the page's prose stays).
     include_tables: bool = True
+    # Reader comments are not the article, and most users want them out. On, a blog's comment
+    # section (found by its class or id names) is read as a thread and follows the article.
+    include_comments: bool = False
     # Keep images as references in markdown (![alt](src)) and html; plain text never shows them.
     include_images: bool = False
     # Render `Article.html` too. It costs more than text and markdown together (about 1 ms a
@@ -60,7 +63,7 @@ class Options:
         """Return what is wrong with these options (a wrong type or a value out of range), or None."""
         if self.favor not in ("balanced", "precision", "recall"):
             return f"favor must be balanced, precision or recall, not {self.favor!r}"
-        for name in ("include_tables", "include_images", "render_html", "find_date"):
+        for name in ("include_tables", "include_comments", "include_images", "render_html", "find_date"):
             if not isinstance(getattr(self, name), bool):
                 return f"{name} must be True or False, not {getattr(self, name)!r}"
         for name, low in _LOWEST.items():

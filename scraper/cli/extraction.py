@@ -1,4 +1,4 @@
-"""The extraction options `clean` and `bulk` share (--favor, --images, --no-tables, --no-second-opinion)."""
+"""The extraction options `clean` and `bulk` share (--favor, --comments, --images, --no-tables, --no-second-opinion)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ def add_extraction_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--images", action="store_true",
         help="keep images as references in markdown (![alt](src)) and html output (text never shows them)",
+    )
+    parser.add_argument(
+        "--comments", action="store_true",
+        help="keep a blog's reader comments, after the article (left out by default)",
     )
     parser.add_argument(
         "--no-tables", action="store_true",
@@ -34,6 +38,8 @@ def extraction_options(args: argparse.Namespace) -> dict[str, Any]:
         chosen.update(second_opinion_below_chars=0)
     if getattr(args, "images", False):
         chosen.update(include_images=True)
+    if getattr(args, "comments", False):
+        chosen.update(include_comments=True)
     if getattr(args, "no_tables", False):
         chosen.update(include_tables=False)
     return chosen

@@ -1,5 +1,6 @@
 """Extraction: choose the article body (`body.py`), then drop the clutter inside it (`clutter.py`,
-with the runs of teaser cards found by `teasers.py`)."""
+with the runs of teaser cards found by `teasers.py`); reader comments, when asked for, are set
+aside and read as a thread (`comments.py`)."""
 
 from __future__ import annotations
 

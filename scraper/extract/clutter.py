@@ -123,7 +123,7 @@ def filter_clutter(
         # neither on the items nor on the blocks grouping them.
         as_listing = listing or (whole is not None and whole.p_chars < _LISTING_PROSE_SHARE * whole.text_chars)
         texts = _Texts()
-        _mark_clutter_sections(container, stats, generic, doomed, texts, None if thread else generic.comment_heading)
+        _mark_clutter_sections(container, stats, generic, doomed, texts, None if thread or options.include_comments else generic.comment_heading)
         announced = _announced_lists(container, stats, texts, generic.clutter_heading)
         _mark_dense_and_phrases(container, stats, rule, generic, options, doomed, texts, as_listing, phrases, announced)
         # On a front page the runs of teasers are its content.

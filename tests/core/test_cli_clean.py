@@ -478,3 +478,15 @@ def test_no_second_opinion_keeps_our_own_answer(tmp_path: Path) -> None:
     alone = json.loads(run(str(file), "--url", url, "--format", "json", "--no-second-opinion").stdout)
     assert asked["path"] == "second-opinion" and "Headphone story 4" in asked["text"]
     assert alone["path"] != "second-opinion" and "Headphone story 4" not in alone["text"]
+
+
+def test_comments_flag_reaches_the_extractor(tmp_path: Path) -> None:
+    story = "".join(f"<p>{pages.PARAGRAPH} Part {i}.</p>" for i in range(3))
+    reply = "I walked the quay last week and the wall is crumbling; good that the board finally acts on it."
+    page = (
+        f"<html><head><title>Quay</title></head><body><article><h1>Quay</h1>{story}</article>"
+        f"<div id='comments'><h2>1 comment</h2><ol class='commentlist'><li><p>{reply}</p></li></ol></div></body></html>"
+    )
+    path = write(tmp_path, "quay.html", page)
+    assert reply not in run(str(path)).stdout.decode()
+    assert reply in run(str(path), "--comments").stdout.decode()

@@ -58,3 +58,40 @@ def test_a_comments_heading_in_a_box_of_its_own_opens_the_siblings_after_the_box
     text = scraper.clean(html, url="https://harbour.example/2024/quay-plan.html").text
     assert all(f"Paragraph {i}." in text for i in range(4))
     assert "Comment 0." not in text and "Comment 9." not in text
+
+
+# --- Options(include_comments=True) ----------------------------------------------------------
+
+KEEP = scraper.Options(include_comments=True)
+
+
+def _wordpress(wrapper: str = "div") -> str:
+    replies = "".join(
+        f"<li class='comment'><div class='comment-author'>reader {i}</div><p>{COMMENT} Comment {i}.</p>"
+        f"<div class='reply'><a class='comment-reply-link' href='#r{i}'>Reply</a></div></li>"
+        for i in range(4)
+    )
+    return _blog(
+        f"<{wrapper} class='site'><article><h1>Quay plan</h1><div class='entry-content'>{_story(3)}</div></article>"
+        f"<div id='comments' class='comments-area'><h2>4 thoughts on Quay plan</h2><ol class='comment-list'>{replies}</ol>"
+        "<div id='respond'><h3>Leave a Reply</h3><form><textarea></textarea><p><label>Name</label></p>"
+        "<button>Post Comment</button></form></div></div>"
+        f"<aside class='sidebar'><h3>Recent posts</h3><ul><li><a href='/a'>Tide tables</a></li></ul></aside></{wrapper}>"
+    )
+
+
+def test_comments_asked_for_follow_the_article_without_their_forms_and_buttons() -> None:
+    url = "https://harbour.example/2024/quay-plan/"
+    default = scraper.clean(_wordpress(), url=url).text
+    assert "Comment 0." not in default
+    lines = scraper.clean(_wordpress(), url=url, options=KEEP).text.split("\n")
+    story_end = lines.index(f"{PARAGRAPH} Paragraph 2.")
+    assert story_end < lines.index(f"{COMMENT} Comment 0.") < lines.index(f"{COMMENT} Comment 3.")
+    assert "Reply" not in lines and "Post Comment" not in lines and "Tide tables" not in lines
+    assert lines[: story_end + 1] == default.split("\n")  # the article itself is the same
+
+
+def test_a_wrapper_named_comments_that_holds_the_headline_is_the_page_not_a_discussion() -> None:
+    page = _blog(f"<div class='comments-wrapper'><article><h1>Quay plan</h1>{_story(3)}</article></div>")
+    text = scraper.clean(page, url="https://harbour.example/2024/quay-plan/", options=KEEP).text
+    assert text.split("\n").count(f"{PARAGRAPH} Paragraph 1.") == 1
