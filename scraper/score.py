@@ -131,12 +131,17 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
             p_chars = 0
         elif inline_runs and tag not in BLOCK_TAGS and tag not in _CONTROL_TAGS:
             flows[element] = flow + own
-        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td")) or (tag in HEADING_TAGS and text > _LONG_HEADING_CHARS):
+        if tag in _PARAGRAPH_TAGS or (own > 80 and tag in ("div", "td") and _words_longer(own_text, 80)) or (tag in HEADING_TAGS and text > _LONG_HEADING_CHARS):
             p_chars = max(p_chars, text - links)
         elif longest > _INLINE_RUN_CHARS and tag in ("div", "td", "li"):
             p_chars = max(p_chars, flow + own)
         stats[element] = NodeStats(text, links, p_chars)
     return stats
+
+
+def _words_longer(text: str, least: int) -> bool:
+    """True when `text` holds more than `least` characters once its runs of white space are one space."""
+    return len(" ".join(text.split())) > least
 
 
 _PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})

@@ -123,3 +123,15 @@ def test_min_block_chars_sets_the_shortest_block_that_counts_as_prose() -> None:
     assert score_candidates(root, stats, default_ruleset().generic, min_chars=100) == []
     page = f"<html><head><title>Ferry</title></head><body><div id='post'><p>{sentence}</p></div></body></html>"
     assert scraper.clean(page, options=scraper.Options(min_block_chars=100, second_opinion_below_chars=0)).path != "scorer"
+
+
+def test_indentation_between_links_does_not_make_a_div_a_paragraph() -> None:
+    # A version switcher laid out over many indented lines: its own text is 1,000 characters of
+    # white space and slashes, not the 80 characters of words that make a <div> a paragraph.
+    gap = "\n" + " " * 40 + "/\n" + " " * 40
+    switcher = "<div id='versions'>Older versions:" + gap.join(f"<a href='/v{i}/'>{i}</a>" for i in range(20)) + "</div>"
+    words = "<div id='note'>" + "The index is rebuilt every night while the tables are quiet. " * 2 + "</div>"
+    root = parse_html(f"<html><body>{switcher}{words}</body></html>")
+    stats = measure_tree(root)
+    assert stats[root.get_element_by_id("versions")].p_chars == 0
+    assert stats[root.get_element_by_id("note")].p_chars > 80
