@@ -95,6 +95,31 @@ def _image(img: etree._Element, base_url: str | None) -> str:
     return f"![{alt}]({_image_source(src, base_url)})"
 
 
+# MediaWiki (Wikipedia) wraps each formula's TeX so: {\displaystyle ...}.
+_DISPLAYSTYLE = re.compile(r"^\{\\displaystyle\s*(.*)\}$", re.DOTALL)
+
+
+def _tex(math: etree._Element) -> str:
+    """Return the TeX source a MathML formula carries (its alttext or TeX annotation), or ''."""
+    tex = math.get("alttext") or ""
+    if not tex.strip():
+        for annotation in math.iter("annotation"):
+            if (annotation.get("encoding") or "").lower() in ("application/x-tex", "tex"):
+                tex = annotation.text or ""
+                break
+    tex = " ".join(tex.split())
+    match = _DISPLAYSTYLE.match(tex)
+    return match.group(1).strip() if match else tex
+
+
+def _formula(img: etree._Element) -> str:
+    """Return `$TeX$` for an image of a formula whose alt text is its TeX (MediaWiki's fallback
+    images, which stand in for the MathML that pages hide), else ''."""
+    alt = " ".join((img.get("alt") or "").split())
+    match = _DISPLAYSTYLE.match(alt)
+    return f"${match.group(1).strip()}$" if match else ""
+
+
 def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
     """Return the markdown of an inline element's content wrapped as its tag asks (link, bold, ...)."""
     tag = tag_of(element)
@@ -112,6 +137,10 @@ def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
         return f"*{md.strip()}*"
     elif tag == "code":
         return f"`{md.strip()}`"
+    elif tag == "math":
+        tex = _tex(element)
+        if tex:
+            return f"$${tex}$$" if element.get("display") == "block" else f"${tex}$"
     return md
 
 
@@ -125,7 +154,7 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
             plain.append("\n")
             md.append("  \n")
         elif tag == "img":
-            md.append(_image(child, base_url) if images else "")
+            md.append(_formula(child) or (_image(child, base_url) if images else ""))
         elif tag and depth < _MAX_RENDER_DEPTH:
             p, m = _inline(child, base_url, images, depth + 1)
             plain.append(p)
@@ -280,7 +309,7 @@ class _Walker:
             ctag = tag_of(child)
             if ctag == "img":
                 # An image flows with the words around it, as it does on the page.
-                self._md.append(_image(child, self.base_url) if self.images else "")
+                self._md.append(_formula(child) or (_image(child, self.base_url) if self.images else ""))
             elif ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre")):
                 self.walk(child, depth + 1)
             elif ctag == "br":

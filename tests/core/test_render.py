@@ -181,3 +181,20 @@ def test_tables_of_data_go_when_left_out_and_layout_tables_stay() -> None:
         "</td></tr></table></body></html>"
     )
     assert f"{pages.PARAGRAPH} Two." in scraper.clean(layout, options=lean).text
+
+
+def test_formulas_are_tex_in_markdown_and_unchanged_in_text() -> None:
+    page = _article(
+        f"<p>{pages.PARAGRAPH}</p>"
+        "<p>When <math alttext='a \\neq 0'><mi>a</mi><mo>≠</mo><mn>0</mn></math>, there are two roots.</p>"
+        "<p>Denoted by <span class='mwe-math-element'><img class='mwe-math-fallback-image-inline' "
+        "alt='{\\displaystyle A^{\\mathsf {H}}}' src='/m.svg'></span>, the property reads so.</p>"
+        "<div><math display='block'><semantics><mi>x</mi><annotation encoding='application/x-tex'>x^2</annotation>"
+        f"</semantics></math></div><p>{pages.PARAGRAPH} Again.</p>"
+    )
+    article = scraper.clean(page)
+    md = article.markdown.split("\n")
+    assert "When $a \\neq 0$, there are two roots." in md
+    assert "Denoted by $A^{\\mathsf {H}}$, the property reads so." in md
+    assert "$$x^2$$" in md
+    assert "When a≠0, there are two roots." in article.text.split("\n")  # text keeps what the page shows
