@@ -193,6 +193,18 @@ def _code_language(pre: etree._Element) -> str:
     return ""
 
 
+# The start of a paragraph's line that markdown would read as a heading, list item, quote or rule
+# ("2024. A year of storms" is no list): its first mark gets a backslash.
+_LOOKS_LIKE_MARKUP = re.compile(r"(?m)^(\d{1,9})([.)])(?=\s|$)|^(?=#{1,6}(?:\s|$)|[-+*](?:\s|$)|>|={3,}\s*$|[-_*]{3,}\s*$)(.)")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    """Return a line start that reads as markup with a backslash on its mark ("2024\\.", "\\#")."""
+    if match.group(1):
+        return f"{match.group(1)}\\{match.group(2)}"
+    return "\\" + match.group(3)
+
+
 # Markdown bold around the whole of a line, and nothing bold inside it.
 _ALL_BOLD = re.compile(r"^\*\*([^*]+)\*\*$")
 # Characters that render as nothing (str.split() does not count them as space).
@@ -225,6 +237,8 @@ class _Walker:
                 # Images with no words beside them (a figure): a block for markdown alone.
                 self.blocks.append(Block("img", "", _quoted(md, self._quote), quote=self._quote))
             return
+        if kind == "p":
+            md = _LOOKS_LIKE_MARKUP.sub(_escaped, md)
         if kind in ("p", "li") and self._items:
             # An item's text before its nested list is the item; text after the list goes on it.
             kind = "li" if self._items[-1] else "more"

@@ -198,3 +198,14 @@ def test_formulas_are_tex_in_markdown_and_unchanged_in_text() -> None:
     assert "Denoted by $A^{\\mathsf {H}}$, the property reads so." in md
     assert "$$x^2$$" in md
     assert "When a≠0, there are two roots." in article.text.split("\n")  # text keeps what the page shows
+
+
+def test_paragraph_lines_that_look_like_markdown_are_escaped_in_markdown_only() -> None:
+    lines = ["2024. A year of storms on the quay.", "# not a heading", "- not an item", "> not a quote"]
+    page = _article(f"<p>{pages.PARAGRAPH}</p>" + "".join(f"<p>{line}</p>" for line in lines) + "<p>#1 in sales, 3. in a line</p>")
+    article = scraper.clean(page)
+    md = article.markdown.split("\n")
+    for escaped in ["2024\\. A year of storms on the quay.", "\\# not a heading", "\\- not an item", "\\> not a quote"]:
+        assert escaped in md
+    assert "#1 in sales, 3. in a line" in md
+    assert all(line in article.text.split("\n") for line in lines)
