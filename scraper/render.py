@@ -365,7 +365,7 @@ class _Walker:
         esc = [[c.replace("|", "\\|") for c in r] for r in padded]
         md_lines = ["| " + " | ".join(esc[0]) + " |", "|" + " --- |" * width]
         md_lines += ["| " + " | ".join(r) + " |" for r in esc[1:]]
-        self.blocks.append(Block("table", text, "\n".join(md_lines), rows))
+        self.blocks.append(Block("table", text, _quoted("\n".join(md_lines), self._quote), rows, quote=self._quote))
 
 
 # What a table holds as a table; a form wrapping rows (common in old markup) is transparent.

@@ -131,13 +131,15 @@ def test_markdown_lists_keep_their_markers_nesting_numbers_and_bounds() -> None:
     assert "- Crane hire.\n\n  Book a week ahead.\n\n- Fuel" in md  # the item's second paragraph stays in it
 
 
-def test_markdown_quotations_hold_their_paragraphs_nested_quotes_and_code() -> None:
+def test_markdown_quotations_hold_their_paragraphs_nested_quotes_code_and_tables() -> None:
     page = _article(
         f"<p>{pages.PARAGRAPH}</p><blockquote><p>Outer one.</p><blockquote><p>Inner one.</p>"
-        "<p>Inner two.</p></blockquote><p>Outer again.</p><pre><code class='language-sh'>ls -l</code></pre></blockquote>"
+        "<p>Inner two.</p></blockquote><p>Outer again.</p><pre><code class='language-sh'>ls -l</code></pre>"
+        "<table><tr><th>Fee</th><th>Amount</th></tr><tr><td>Mooring</td><td>12</td></tr></table></blockquote>"
         f"<p>{pages.PARAGRAPH} Second.</p>"
     )
     md = scraper.clean(page).markdown
+    assert "> ```\n>\n> | Fee | Amount |\n> | --- | --- |\n> | Mooring | 12 |" in md
     assert "> Outer one.\n>\n> > Inner one.\n> >\n> > Inner two.\n>\n> Outer again.\n>\n> ```sh\n> ls -l\n> ```" in md
 
 
