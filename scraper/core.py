@@ -15,7 +15,7 @@ from scraper.metadata import canonical_link, og_url, read_metadata
 from scraper.models import Article, ExtractionPath, Metadata, Options
 from scraper.mojibake import repair_article
 from scraper.parse import parse_html
-from scraper.prune import detach, prune_tree
+from scraper.prune import detach, prune_tree, strip_inert
 from scraper.render import (
     Block,
     render_blocks,
@@ -342,6 +342,7 @@ def _find_body(
     generic = _generic_rules(ruleset, rule)
     # Asked for, reader comments are set aside before anything is measured, and follow the article.
     comments = take_comment_sections(root, generic) if options.include_comments and generic and not thread else []
+    strip_inert(root)
     stats = measure_tree(root)
     body, comment_chars = prune_tree(root, rule, generic, options, stats, trace, thread, product)
     chosen = select_body(body, rule, ruleset.generic, options, stats, thread, product, front)

@@ -55,6 +55,19 @@ _WEAK_ITEMS_SHARE = 0.2
 _ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
 
 
+# Never text, whatever rules apply: code, style sheets, markup kept for scripts, and drawings.
+_INERT = ("script", "style", "template", "svg", "canvas")
+
+
+def strip_inert(root: etree._Element) -> None:
+    """Drop every script, style, template, SVG and canvas from `root`, their tails kept.
+
+    Done before anything is measured, so it holds even where a site rule turns the generic set
+    off (whose remove list would otherwise take them), and nothing after walks them.
+    """
+    etree.strip_elements(root, *_INERT, with_tail=False)
+
+
 def detach(element: etree._Element, stats: dict[etree._Element, NodeStats] | None = None) -> None:
     """Remove `element` from its tree but keep its tail text in place (and `stats` true)."""
     parent = element.getparent()

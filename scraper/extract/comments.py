@@ -12,7 +12,7 @@ from lxml import etree
 
 from scraper.extract.clutter import filter_clutter
 from scraper.models import Options
-from scraper.prune import detach, prune_tree
+from scraper.prune import detach, prune_tree, strip_inert
 from scraper.rules.model import NO_GENERIC, GenericRules
 from scraper.score import HEADING_TAGS, attr_text, measure_tree
 
@@ -54,6 +54,7 @@ def clean_comment_sections(
     those with text left."""
     kept = []
     for section in sections:
+        strip_inert(section)
         stats = measure_tree(section)
         body, _ = prune_tree(section, None, generic, options, stats, None, thread=True)
         if generic is not None and generic.comment_heading is not None:

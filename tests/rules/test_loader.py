@@ -126,6 +126,19 @@ def test_generic_opt_out_and_options(tmp_path: Path) -> None:
     assert rule.options == (("max_link_density", 1.0),)
 
 
+def test_a_rule_without_the_generic_set_still_never_prints_scripts_or_styles(tmp_path: Path) -> None:
+    write(tmp_path, "x.toml", 'schema = 1\nhosts = ["x.com"]\ngeneric = false\n[select]\nbody = ["article"]\n')
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    page = (
+        "<html><body><article><p>The harbour board met on Tuesday to set the summer fees.</p>"
+        "<script>track('page');</script><style>p { color: red }</style><svg><text>Icon</text></svg>"
+        "<template><p>Loading</p></template><p>The vote was close.</p></article></body></html>"
+    )
+    article = scraper.clean(page, url="http://x.com/fees", rules=rules)
+    assert article.rule_id == "x"
+    assert article.text == "The harbour board met on Tuesday to set the summer fees.\nThe vote was close."
+
+
 def test_generic_set_applies_without_shipped_site_rules(tmp_path: Path) -> None:
     write(tmp_path, "x.toml", GOOD)
     rules = load_ruleset([tmp_path], include_shipped=False)
