@@ -157,6 +157,11 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
             md.append(_formula(child) or (_image(child, base_url) if images else ""))
         elif tag and depth < _MAX_RENDER_DEPTH:
             p, m = _inline(child, base_url, images, depth + 1)
+            before = next((piece for piece in reversed(plain) if piece), "")
+            if p and before and _GLUED.match(before[-1] + p[0]):
+                # "La Sportiva" and "Aragon" in two spans that a style sheet sets on two lines.
+                plain.append(" ")
+                md.append(" ")
             plain.append(p)
             md.append(_mark(child, m, base_url))
         elif tag:
@@ -166,6 +171,11 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
         plain.append(_source(child.tail))
         md.append(_source(child.tail))
     return "".join(plain), "".join(md)
+
+
+# A lower-case letter or digit at the end of one element and a capital at the start of the next:
+# a word boundary that only the page's style sheet draws.
+_GLUED = re.compile(r"[a-z0-9][A-Z]")
 
 
 def _squash(text: str) -> str:

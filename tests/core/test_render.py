@@ -211,3 +211,14 @@ def test_paragraph_lines_that_look_like_markdown_are_escaped_in_markdown_only() 
         assert escaped in md
     assert "#1 in sales, 3. in a line" in md
     assert all(line in article.text.split("\n") for line in lines)
+
+
+def test_words_in_two_elements_that_only_a_style_sheet_parts_are_parted() -> None:
+    # A card prints the brand and the product in two spans of one link, set on two lines by CSS:
+    # "La SportivaAragon" is no word. Inside a word ("<b>bold</b>word", "<em>un</em>common") the
+    # page's letters are left as they are.
+    shoe = "<a href='/p/1'><span class='brand'>La Sportiva</span><span class='name'>Aragon</span></a>"
+    page = _article(f"<p>{pages.PARAGRAPH} We tested the {shoe} on granite. A <b>bold</b>word, <em>un</em>common.</p>")
+    text = scraper.clean(page, url="https://shop.example/c/shoes").text
+    assert "We tested the La Sportiva Aragon on granite." in text
+    assert "A boldword, uncommon." in text
