@@ -148,6 +148,8 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
     """Return (plain, markdown) text of an inline subtree (with image references if `images`)."""
     plain: list[str] = [_source(element.text)]
     md: list[str] = [_source(element.text)]
+    # The last letter an element child printed, while no text of this element has come after it.
+    ended = ""
     for child in element:
         tag = tag_of(child)
         if tag == "br":
@@ -157,19 +159,23 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
             md.append(_formula(child) or (_image(child, base_url) if images else ""))
         elif tag and depth < _MAX_RENDER_DEPTH:
             p, m = _inline(child, base_url, images, depth + 1)
-            before = next((piece for piece in reversed(plain) if piece), "")
-            if p and before and _GLUED.match(before[-1] + p[0]):
-                # "La Sportiva" and "Aragon" in two spans that a style sheet sets on two lines.
+            if p and ended and _GLUED.match(ended + p[0]):
+                # "La Sportiva" and "Aragon" in two spans that a style sheet sets on two lines
+                # (two elements: "Print<b>Runner</b>" is one word the page styles in two).
                 plain.append(" ")
                 md.append(" ")
             plain.append(p)
             md.append(_mark(child, m, base_url))
+            ended = p[-1:] or ended
         elif tag:
             text = _flat_text(child)
             plain.append(text)
             md.append(text)
-        plain.append(_source(child.tail))
-        md.append(_source(child.tail))
+        tail = _source(child.tail)
+        if tail:
+            ended = ""
+        plain.append(tail)
+        md.append(tail)
     return "".join(plain), "".join(md)
 
 

@@ -218,7 +218,10 @@ def test_words_in_two_elements_that_only_a_style_sheet_parts_are_parted() -> Non
     # "La SportivaAragon" is no word. Inside a word ("<b>bold</b>word", "<em>un</em>common") the
     # page's letters are left as they are.
     shoe = "<a href='/p/1'><span class='brand'>La Sportiva</span><span class='name'>Aragon</span></a>"
-    page = _article(f"<p>{pages.PARAGRAPH} We tested the {shoe} on granite. A <b>bold</b>word, <em>un</em>common.</p>")
+    page = _article(
+        f"<p>{pages.PARAGRAPH} We tested the {shoe} on granite. A <b>bold</b>word, <em>un</em>common, "
+        "at Print<b>Runner</b>.</p>"
+    )
     text = scraper.clean(page, url="https://shop.example/c/shoes").text
     assert "We tested the La Sportiva Aragon on granite." in text
-    assert "A boldword, uncommon." in text
+    assert "A boldword, uncommon, at PrintRunner." in text  # text then element: one word the page styles
