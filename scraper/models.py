@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Favor = Literal["balanced", "precision", "recall"]
 ExtractionPath = Literal["rule", "scorer", "fallback", "second-opinion", "empty"]
@@ -61,7 +61,7 @@ class Options:
 
     def problem(self) -> str | None:
         """Return what is wrong with these options (a wrong type or a value out of range), or None."""
-        if self.favor not in ("balanced", "precision", "recall"):
+        if self.favor not in get_args(Favor):
             return f"favor must be balanced, precision or recall, not {self.favor!r}"
         for name in ("include_tables", "include_comments", "include_images", "render_html", "find_date"):
             if not isinstance(getattr(self, name), bool):

@@ -52,11 +52,9 @@ _WEAK_ITEMS_MIN = 5
 _WEAK_ITEMS_DISTINCT = 0.8
 _WEAK_ITEMS_SHARE = 0.2
 # Tags whose removal is always safe whatever they contain.
-_ALWAYS_REMOVE = frozenset({"script", "style", "template", "link", "meta", "svg", "canvas"})
-
-
 # Never text, whatever rules apply: code, style sheets, markup kept for scripts, and drawings.
 _INERT = ("script", "style", "template", "svg", "canvas")
+_ALWAYS_REMOVE = frozenset({*_INERT, "link", "meta"})
 
 
 def strip_inert(root: etree._Element) -> None:
@@ -324,7 +322,7 @@ def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]
 
 # Elements marked itemprop=articleBody, found from the itemprop attributes rather than by testing
 # every element (same elements, in document order; 0.3 -> 0.19 ms a page).
-_ARTICLE_BODIES = etree.XPath("descendant::*/@itemprop/parent::*[@itemprop='articleBody']")
+ARTICLE_BODIES = etree.XPath("descendant::*/@itemprop/parent::*[@itemprop='articleBody']")
 # A blog post marked up as a microformats entry ("hentry", "h-entry"); one on the page is its post.
 _ENTRIES = etree.XPath(
     "descendant::*[contains(@class, 'entry')][contains(concat(' ', normalize-space(@class), ' '), ' hentry ')"
@@ -416,7 +414,7 @@ def prune_chrome(
     page_prose = stats[body].p_chars if body in stats else 0
     page_text = stats[body].text_chars if body in stats else 0
     weakly: list[tuple[etree._Element, int]] = []
-    bodies = _ARTICLE_BODIES(body)
+    bodies = ARTICLE_BODIES(body)
     holders = _article_anchors(body, stats, page_prose, bodies)
     # On a thread the replies beside the first post are the content, however the page marks it.
     posts = [] if thread else _marked_posts(body, bodies)

@@ -86,9 +86,14 @@ def _image_source(src: str, base_url: str | None) -> str:
     return urljoin(base_url, src) if src and base_url and not src.startswith("data:") else src
 
 
+def _image_address(img: etree._Element) -> str:
+    """Return the address an <img> shows, lazy-loaded ones included ('' for none)."""
+    return next((v.strip() for v in (img.get(a) for a in _IMAGE_SOURCES) if v and v.strip()), "")
+
+
 def _image(img: etree._Element, base_url: str | None) -> str:
     """Return the markdown reference of an <img> ('' without an address, or for inline data)."""
-    src = next((v.strip() for v in (img.get(a) for a in _IMAGE_SOURCES) if v and v.strip()), "")
+    src = _image_address(img)
     if not src or src.startswith("data:"):
         return ""
     alt = " ".join((img.get("alt") or "").split()).replace("[", "(").replace("]", ")")
@@ -110,6 +115,11 @@ def _tex(math: etree._Element) -> str:
     tex = " ".join(tex.split())
     match = _DISPLAYSTYLE.match(tex)
     return match.group(1).strip() if match else tex
+
+
+def _picture(img: etree._Element, base_url: str | None, images: bool) -> str:
+    """Return the markdown of an <img> in the text: a formula's TeX always, the image if `images`."""
+    return _formula(img) or (_image(img, base_url) if images else "")
 
 
 def _formula(img: etree._Element) -> str:
@@ -156,7 +166,7 @@ def _inline(element: etree._Element, base_url: str | None, images: bool, depth: 
             plain.append("\n")
             md.append("  \n")
         elif tag == "img":
-            md.append(_formula(child) or (_image(child, base_url) if images else ""))
+            md.append(_picture(child, base_url, images))
         elif tag and depth < _MAX_RENDER_DEPTH:
             p, m = _inline(child, base_url, images, depth + 1)
             if p and ended and _GLUED.match(ended + p[0]):
@@ -194,6 +204,7 @@ _BACKTICKS = re.compile(r"`{3,}")
 # How a page names a code block's language: class="language-python" or "lang-js" (highlight.js,
 # Prism, Hugo, GitHub), on the <pre> or on its <code>.
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)lang(?:uage)?-([\w+#.-]+)")
+_LANGUAGE_NAME = re.compile(r"[\w+#.-]{1,30}")
 
 
 def _code_language(pre: etree._Element) -> str:
@@ -204,7 +215,7 @@ def _code_language(pre: etree._Element) -> str:
         declared = element.get("data-lang") or ""
         match = _LANGUAGE_CLASS.search(element.get("class") or "")
         name = match.group(1) if match else declared.strip()
-        if name and re.fullmatch(r"[\w+#.-]{1,30}", name):
+        if name and _LANGUAGE_NAME.fullmatch(name):
             return name.lower()
     return ""
 
@@ -339,7 +350,7 @@ class _Walker:
             ctag = tag_of(child)
             if ctag == "img":
                 # An image flows with the words around it, as it does on the page.
-                self._md.append(_formula(child) or (_image(child, self.base_url) if self.images else ""))
+                self._md.append(_picture(child, self.base_url, self.images))
             elif ctag and (ctag in BLOCK_TAGS or ctag in ("table", "pre")):
                 self.walk(child, depth + 1)
             elif ctag == "br":
@@ -480,22 +491,20 @@ def render_html(
         if copy is None:
             continue
         preformatted = {node for pre in copy.iter("pre") for node in pre.iter()}
-        original_sources: dict[etree._Element, str] = {}
         for element in list(copy.iter()):
             tag = tag_of(element)
-            if element.getparent() is None:
-                pass
-            elif tag in _DROP_IN_HTML:
-                element.getparent().remove(element)
+            parent = element.getparent()
+            if parent is not None and tag in _DROP_IN_HTML:
+                parent.remove(element)
                 continue
-            elif (tag == "img" and not images) or (tag == "table" and not tables and not _holds_loose_content(element)):
+            if parent is not None and (
+                (tag == "img" and not images) or (tag == "table" and not tables and not _holds_loose_content(element))
+            ):
                 # Its tail is text of the paragraph around it.
                 element.drop_tree()
                 continue
-            if tag == "img":
-                original_sources[element] = next(
-                    (v.strip() for v in (element.get(a) for a in _IMAGE_SOURCES) if v and v.strip()), ""
-                )
+            # Read before the attributes are cleared: a lazy image keeps its address in data-src.
+            source = _image_address(element) if tag == "img" else ""
             keep = _KEEP_ATTRS.get(tag, ())
             # Cleared and set again rather than deleted by name: lxml cannot address an attribute
             # whose name it parsed but would not accept ("{face" on a mangled <font>).
@@ -505,10 +514,8 @@ def render_html(
                 element.set(name, value or "")
             if base_url and tag == "a" and element.get("href"):
                 element.set("href", urljoin(base_url, element.get("href", "")))
-            if tag == "img":
-                source = _image_source(original_sources.get(element, ""), base_url)
-                if source:
-                    element.set("src", source)
+            if source:
+                element.set("src", _image_source(source, base_url))
             if element not in preformatted:
                 # Source indentation is layout, not content: one space wherever there was any.
                 try:

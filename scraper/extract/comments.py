@@ -12,7 +12,7 @@ from lxml import etree
 
 from scraper.extract.clutter import filter_clutter
 from scraper.models import Options
-from scraper.prune import detach, prune_tree, strip_inert
+from scraper.prune import ARTICLE_BODIES, detach, prune_tree, strip_inert
 from scraper.rules.model import NO_GENERIC, GenericRules
 from scraper.score import HEADING_TAGS, attr_text, measure_tree
 
@@ -39,7 +39,7 @@ def take_comment_sections(root: etree._Element, generic: GenericRules) -> list[e
             continue
         if len(" ".join(element.text_content().split())) < _MIN_SECTION_CHARS:
             continue
-        if next(element.iter("h1", "main"), None) is not None or element.xpath(".//*[@itemprop='articleBody']"):
+        if next(element.iter("h1", "main"), None) is not None or ARTICLE_BODIES(element):
             continue
         sections.append(element)
     for section in sections:
