@@ -59,6 +59,9 @@ _PRICE = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:€|EUR|USD|GBP|CHF|zł|kr|Kč)
 _MANY_CHILDREN = etree.XPath(f".//*[count(*) >= {_GRID_MIN_CARDS}]")
 # A front page's <main> is its content when it holds this share of the page's text.
 _FRONT_MAIN_SHARE = 0.3
+# How far above the pick a thread's post may start (the pick is its text, inside its frame).
+_POST_LEVELS = 4
+_NOTHING = NodeStats(0, 0, 0)
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
 
@@ -99,6 +102,8 @@ def select_body(
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
     named = not thread and not product and _named_post(candidates[0].element, stats, generic.content_attr)
     top = _climb(candidates[0], candidates, stats, options, teasers, named)
+    if thread:
+        top = _to_all_posts(top, stats, options)
     top = _widen_to_main(top, body, stats)
     top = _widen_tiny(top, body, stats)
     chosen = _with_siblings(top, candidates, stats, options, teasers, generic.clutter_phrases(thread))
@@ -343,6 +348,33 @@ def _climb(
             current = Candidate(ancestor, scores.get(ancestor, current.score))
             mine = theirs
     return current
+
+
+def _to_all_posts(top: Candidate, stats: dict[etree._Element, NodeStats], options: Options) -> Candidate:
+    """On a thread, climb from one post to the element holding it and its fellow posts.
+
+    One long post (a pasted log, a tutorial answered with a thank-you) holds nearly all of a
+    thread's prose, so no climb adds enough to be taken, and the question and the other replies
+    are lost. A post is an element with a class that at least one sibling of the same tag shares,
+    holding text, within a few levels of the pick; their parent is taken unless it is link-heavy.
+    """
+    element = top.element
+    for _ in range(_POST_LEVELS):
+        parent = element.getparent()
+        if parent is None or tag_of(parent) in ("body", "html"):
+            break
+        name = element.get("class")
+        if name and any(
+            sibling is not element and sibling.tag == element.tag and sibling.get("class") == name
+            and stats.get(sibling, _NOTHING).text_chars > 0
+            for sibling in parent
+        ):
+            held = stats.get(parent)
+            if held is not None and held.link_density <= options.climb_max_link_density:
+                return Candidate(parent, top.score)
+            break
+        element = parent
+    return top
 
 
 def _with_siblings(
