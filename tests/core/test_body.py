@@ -60,3 +60,57 @@ def test_a_grid_of_priced_cards_joins_the_buying_advice_under_it() -> None:
     )
     assert article.text.index("Harrowdale Trail 4 Running Shoes") < article.text.index("Road shoes are lighter")
     assert article.text.count("Heel to Toe Drop") == 8
+
+
+def _post(author: str, body: str) -> str:
+    return (
+        f"<div class='topic-body crawler-post'><div class='crawler-post-meta'><span>{author}</span> "
+        f"<span>May 3, 2024, 8:45am</span></div><div class='post'>{body}</div></div>"
+    )
+
+
+def test_a_thread_keeps_every_post_when_one_holds_a_long_pasted_log() -> None:
+    log = "\n".join(
+        f'  File "/usr/src/app/module_{n}.py", line {40 + n}, in handler_{n}: self.task = loop.create(job, {n})'
+        for n in range(120)
+    )
+    question = (
+        "<p>Since the upgrade to 5.0 the service never finishes starting, and several devices stay "
+        "unavailable. Going back to 4.4 makes everything work again. How can I find the cause?</p>"
+    )
+    reply = "<p>Looks like the custom integration is the culprit. Try disabling it and restarting the service.</p>"
+    html = (
+        "<html><head><title>Stuck on starting after upgrade</title>"
+        "<meta name='generator' content='Discourse 3.4.0'></head><body>"
+        "<div id='main-outlet'><h1>Stuck on starting after upgrade</h1><div class='posts'>"
+        + _post("raoul", question)
+        + _post("raoul", f"<p>This is part of the log, I hope it is sufficient:</p><pre><code>{log}</code></pre>")
+        + _post("bill", reply)
+        + "</div></div></body></html>"
+    )
+    article = scraper.clean(html, url="https://forum.example/t/stuck-on-starting/724779", options=ALONE)
+    assert "Going back to 4.4 makes everything work again" in article.text
+    assert "module_119.py" in article.text
+    assert "Try disabling it and restarting" in article.text
+
+
+def test_the_element_a_page_declares_as_its_article_body_is_kept_whole_around_a_gallery() -> None:
+    slides = "".join(
+        f"<li><h4>Harbour view {n}</h4><p>One of the more striking sights of the old port, seen from the ferry, "
+        f"with the cranes, the nets and the boats; the stones of the wall, laid in {1890 + n}, are still there, "
+        f"and the gulls, the fishermen and the tourists meet on them every morning, as they did then.</p></li>"
+        for n in range(30)
+    )
+    story = "".join(
+        f"<p>The harbour board voted last night to rebuild the north quay wall before the winter storms, part {n}.</p>"
+        for n in range(3)
+    )
+    html = (
+        "<html><head><title>Quay wall to be rebuilt</title></head><body><div class='wrap'>"
+        f"<div class='entry'><h1>Quay wall to be rebuilt</h1><div itemprop='articleBody'>{story}"
+        f"<div class='gallery-wrapper'><ul class='slides'>{slides}</ul></div></div></div>"
+        "<div class='side'><a href='/a'>Other story</a></div></div></body></html>"
+    )
+    article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
+    assert "rebuild the north quay wall before the winter storms, part 0" in article.text
+    assert "Harbour view 29" in article.text
