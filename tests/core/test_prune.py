@@ -203,3 +203,26 @@ def test_hidden_text_without_a_twin_beside_it_stays() -> None:
     page = _animated(["Timetable", "for", "the", "winter"], "Crossings every hour, all summer")
     article = scraper.clean(page, url="https://ferry.example/crossings", options=ALONE)
     assert "Timetable" in article.text
+
+
+def _wordpress_page(post_id: int) -> str:
+    disclaimer = " ".join(
+        f"Disclaimer {n}: this site has no affiliation with any of the makers named on it, and every trademark "
+        "belongs to its owner; please visit their own websites for their own word on their products."
+        for n in range(6)
+    )
+    return (
+        f"<html><head><title>New lens in stock</title></head><body class='single single-post postid-{post_id}'>"
+        "<div id='container'><div class='page content'><div class='post' id='post-34551'><h2>New lens in stock</h2>"
+        "<div class='entry'><p>This is the very first time the new 35-100mm lens is in stock in the US. Only two are "
+        "left, so be quick.</p></div></div></div>"
+        f"<div id='sidebar'><div class='widget widget_text'><h3>Disclaimer</h3><p>{disclaimer}</p></div></div>"
+        "</div></body></html>"
+    )
+
+
+def test_a_wordpress_post_named_by_its_page_outranks_a_sidebar_with_more_prose() -> None:
+    text = scraper.clean(_wordpress_page(34551), url="https://rumors.example/new-lens/", options=ALONE).text
+    assert "the very first time the new 35-100mm lens is in stock" in text
+    assert "no affiliation" not in text
+
