@@ -28,6 +28,7 @@ from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_rul
 from scraper.rules.model import NO_GENERIC
 from scraper.score import HEADING_TAGS, PHRASE_MAX_CHARS, attr_text, measure_tree, tag_of
 from scraper.second_opinion import paragraphs_html, second_opinion
+from scraper.shadow import attach_shadow_roots
 from scraper.streamed import resolve_streamed
 from scraper.trace import Trace
 
@@ -302,9 +303,10 @@ def _run(
 
 
 def _read_tree(html: str | bytes, options: Options) -> etree._Element:
-    """Parse the page as a browser shows it (React's streamed chunks in their places)."""
+    """Parse the page as a browser shows it (React's streamed chunks and shadow roots in their places)."""
     root = parse_html(html, max_bytes=options.max_input_bytes, max_depth=options.max_depth)
     resolve_streamed(root, html)
+    attach_shadow_roots(root, html)
     return root
 
 
