@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from lxml import etree
@@ -323,6 +324,8 @@ def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]
 # Elements marked itemprop=articleBody, found from the itemprop attributes rather than by testing
 # every element (same elements, in document order; 0.3 -> 0.19 ms a page).
 ARTICLE_BODIES = etree.XPath("descendant::*/@itemprop/parent::*[@itemprop='articleBody']")
+# A box whose text is a JSON document this long is data for a script (see _holds_data).
+_DATA_MIN_CHARS = 200
 # WordPress marks a single post's page with the class "postid-123" on <body>, and most themes
 # give the post's own element the id "post-123".
 _WORDPRESS_POST = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
@@ -374,6 +377,22 @@ def _beside_post(element: etree._Element, weak: bool, posts: list[etree._Element
     if weak or not posts or element in wrappers:
         return False
     return not any(ancestor in posts for ancestor in element.iterancestors())
+
+
+def _holds_data(element: etree._Element) -> bool:
+    """True for an element whose own text is a JSON document: the state a script reads from a
+    hidden box (a shop's filters and results), which no reader sees. Code shown on the page, in
+    <pre> or <code>, is text."""
+    text = (element.text or "").strip()
+    if text[:1] not in ("{", "[") or text[-1:] not in ("}", "]") or len(text) < _DATA_MIN_CHARS:
+        return False
+    if element.tag in ("pre", "code") or next(element.iterancestors("pre", "code"), None) is not None:
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _link_text(element: etree._Element, s: NodeStats, stats: dict[etree._Element, NodeStats]) -> bool:
@@ -445,6 +464,10 @@ def prune_chrome(
             continue
         s = stats.get(element)
         if s is None:
+            continue
+        if s.text_chars >= _DATA_MIN_CHARS and _holds_data(element):
+            doomed.append((element, "serialized data (JSON), not text"))
+            skip.update(element.iterdescendants())
             continue
         why, weak = _chrome_reason(element, tag, generic, s, thread, suspects, kind_attr)
         if not why:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import json
+
 import scraper
 from tests.core.pages import PARAGRAPH
 
@@ -226,3 +229,30 @@ def test_a_wordpress_post_named_by_its_page_outranks_a_sidebar_with_more_prose()
     assert "the very first time the new 35-100mm lens is in stock" in text
     assert "no affiliation" not in text
 
+
+
+def _state(count: int) -> str:
+    return json.dumps({"painterId": "AsinGrid", "asins": [f"B0{n:08d}" for n in range(count)], "sort": [{"rText": "Price: Low to High"}]})
+
+
+def test_a_box_holding_a_scripts_json_state_goes() -> None:
+    intro = "".join(f"<p>{PARAGRAPH} Shelf note {i}.</p>" for i in range(3))
+    page = (
+        "<html><head><title>Headphones</title></head><body><main><h1>Headphones</h1>"
+        f"{intro}<div class='grid-state'>{html.escape(_state(40))}</div></main></body></html>"
+    )
+    text = scraper.clean(page, url="https://shop.example/headphones", options=ALONE).text
+    assert "Shelf note 2." in text
+    assert "painterId" not in text
+
+
+def test_json_shown_as_code_stays() -> None:
+    intro = "".join(f"<p>{PARAGRAPH} Docs note {i}.</p>" for i in range(3))
+    page = (
+        "<html><head><title>The state API</title></head><body><article><h1>The state API</h1>"
+        f"{intro}<pre><code>{html.escape(_state(40))}</code></pre><div class='example'>{html.escape(_state(20))}</div>"
+        "<p>The answer lists the grid's products in the order shown, and the sort orders it offers.</p>"
+        "</article></body></html>"
+    )
+    text = scraper.clean(page, url="https://docs.example/state", options=ALONE).text
+    assert text.count("painterId") == 1
