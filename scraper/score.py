@@ -22,8 +22,10 @@ HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 PROSE_TAGS = frozenset(["p", "pre", "blockquote", "td", "dd", "li", "div", "section", "article", "span", "font"])
 # A run of marks counts once: an ellipsis, "?!", or the dot leaders of a sidebar list
 # ("Title ........ Source") that, counted dot by dot, outscored a whole post.
-_PUNCT = re.compile(r"[,.;:!?，。、；：！？]+")
-_SENTENCE_END = re.compile(r"[.!?。！？]['\"”’)]?(\s|$)")
+# Latin and CJK marks, and those of Arabic and Urdu (، ؛ ؟ ۔), Devanagari (। ॥), Armenian (։),
+# Ethiopic (። ፣) and Myanmar (။ ၊), whose prose sets few or none of the Latin ones.
+_PUNCT = re.compile(r"[,.;:!?，。、；：！？،؛؟۔।॥։።፣။၊]+")
+_SENTENCE_END = re.compile(r"[.!?。！？؟۔।॥։።။]['\"”’)]?(\s|$)")
 
 
 class NodeStats:

@@ -28,7 +28,7 @@ _CONTAINER_TAGS = frozenset(["div", "section", "article", "main", "ul", "ol", "t
 _DESCRIPTION_MIN_CHARS = 20
 # A link-heavy paragraph whose own words before its first link run this long is a sentence.
 _SENTENCE_LEAD_CHARS = 30
-_ENDS_SENTENCE = re.compile(r"[.!?。！？]['\"”’)]?$")
+_ENDS_SENTENCE = re.compile(r"[.!?。！？؟۔।॥։።။]['\"”’)]?$")
 # A linked sentence needs this many characters outside its links to be a sentence of its own.
 _OWN_WORDS_MIN_CHARS = 3
 # A paragraph of prose, beside which a linked sentence is the story's: its length and link density.

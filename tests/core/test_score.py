@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 import scraper
 from scraper.parse import parse_html
 from scraper.rules import default_ruleset
-from scraper.score import measure_tree
+from scraper.score import block_score, measure_tree
 
 _RUN = "The gauge board below the mill race read well above its normal level for the month, " * 3
 
@@ -135,3 +137,22 @@ def test_indentation_between_links_does_not_make_a_div_a_paragraph() -> None:
     stats = measure_tree(root)
     assert stats[root.get_element_by_id("versions")].p_chars == 0
     assert stats[root.get_element_by_id("note")].p_chars > 80
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        # Hindi ends its sentences with a danda; Arabic has its own comma, semicolon and question mark.
+        (
+            "मौसम विभाग ने आज कहा कि अगले तीन दिनों में भारी बारिश होगी, और किसानों को सलाह दी गई है। दिल्ली में बादल छाए रहे।",
+            "मौसम विभाग ने आज कहा कि अगले तीन दिनों में भारी बारिश होगी, और किसानों को सलाह दी गई है. दिल्ली में बादल छाए रहे.",
+        ),
+        (
+            "قالت هيئة الأرصاد إن أمطارا غزيرة ستهطل، ونصحت المزارعين بحماية محاصيلهم؛ فهل تستمر الحالة؟ لا أحد يعرف.",
+            "قالت هيئة الأرصاد إن أمطارا غزيرة ستهطل, ونصحت المزارعين بحماية محاصيلهم; فهل تستمر الحالة? لا أحد يعرف.",
+        ),
+    ],
+    ids=["hindi", "arabic"],
+)
+def test_prose_in_other_scripts_scores_as_its_latin_punctuated_twin(text: str, latin: str) -> None:
+    assert block_score(text, 0) == block_score(latin, 0) > block_score(text.replace("।", "").replace("،", "").replace("؛", "").replace("؟", ""), 0)
