@@ -231,3 +231,26 @@ def test_a_magazine_plug_and_a_close_button_go() -> None:
     assert "Harbour note 3." in article.text
     assert "letterbox" not in article.text
     assert "Close" not in article.text.split("\n")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "paragraph"),
+    [
+        ("id", "Baca juga", "Badan Meteorologi mengatakan hujan lebat akan turun di beberapa wilayah selama tiga hari ke depan, dan petani diminta melindungi tanaman mereka."),
+        ("hi", "यह भी पढ़ें", "मौसम विभाग ने आज कहा कि अगले तीन दिनों में उत्तर भारत के कई हिस्सों में भारी बारिश होगी, और किसानों को सलाह दी गई है।"),
+        ("vi", "Tin liên quan", "Cơ quan khí tượng cho biết mưa lớn sẽ kéo dài ba ngày tới ở nhiều tỉnh phía bắc, và nông dân được khuyên bảo vệ mùa màng của mình."),
+        ("el", "Διαβάστε επίσης", "Η μετεωρολογική υπηρεσία ανακοίνωσε ότι ισχυρές βροχές θα πέσουν στα βόρεια τις επόμενες τρεις ημέρες, και οι αγρότες καλούνται να προστατεύσουν τις καλλιέργειές τους."),
+    ],
+    ids=["indonesian", "hindi", "vietnamese", "greek"],
+)
+def test_a_related_stories_heading_in_more_languages_takes_its_list(lang: str, heading: str, paragraph: str) -> None:
+    story = "".join(f"<p>{paragraph} ({n})</p>" for n in range(4))
+    related = "".join(f"<li><a href='/berita/{n}'>{paragraph[:50]} {n}</a></li>" for n in range(4))
+    page = (
+        f"<html lang='{lang}'><head><title>t</title></head><body><article><h1>{paragraph[:30]}</h1>{story}"
+        f"<h3>{heading}</h3><ul>{related}</ul></article></body></html>"
+    )
+    text = scraper.clean(page, url="https://news.example/2025/rain", options=ALONE).text
+    assert f"{paragraph} (3)" in text
+    assert heading not in text
+    assert f"{paragraph[:50]} 0" not in text
