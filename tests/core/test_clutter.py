@@ -254,3 +254,16 @@ def test_a_related_stories_heading_in_more_languages_takes_its_list(lang: str, h
     assert f"{paragraph} (3)" in text
     assert heading not in text
     assert f"{paragraph[:50]} 0" not in text
+
+
+def test_an_advertisement_label_and_a_read_more_line_in_indonesian_go() -> None:
+    paragraph = "Badan Meteorologi mengatakan hujan lebat akan turun di beberapa wilayah selama tiga hari ke depan."
+    story = f"<p>{paragraph} (0)</p><p>{paragraph} (1)</p><p>Iklan</p><p>{paragraph} (2)</p>"
+    page = (
+        f"<html lang='id'><head><title>t</title></head><body><article><h1>Hujan lebat</h1>{story}"
+        "<div>Baca selengkapnya</div></article></body></html>"
+    )
+    text = scraper.clean(page, url="https://news.example/2025/hujan", options=ALONE).text
+    assert f"{paragraph} (2)" in text
+    assert "Iklan" not in text
+    assert "Baca selengkapnya" not in text
