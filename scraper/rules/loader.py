@@ -292,7 +292,7 @@ def load_generic(file: Path) -> GenericRules:
         return _strings(data.get(table, {}).get(key, []), path=where, key=f"{table}.{key}")
 
     removals = tuple(compile_selector(s, path=where, key="remove.selectors") for s in strings("remove", "selectors"))
-    bare = re.compile(r"^[a-z][a-z0-9]*$")
+    bare = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
     return GenericRules(
         remove_tags=tuple(r.expr for r in removals if bare.match(r.expr)),
         remove_other=_merge_predicates(tuple(r for r in removals if not bare.match(r.expr))),

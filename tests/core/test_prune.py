@@ -256,3 +256,27 @@ def test_json_shown_as_code_stays() -> None:
     )
     text = scraper.clean(page, url="https://docs.example/state", options=ALONE).text
     assert text.count("painterId") == 1
+
+
+def test_amp_ads_consent_and_menus_go() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Amp part {n}.</p>" for n in range(4))
+    page = (
+        "<html amp><head><title>Quay plan</title></head><body>"
+        "<amp-sidebar id='menu' layout='nodisplay'><p>Sections of the harbour news, the town and its people, every day.</p></amp-sidebar>"
+        f"<article><h1>Quay plan</h1>{story}"
+        "<amp-ad width='300' height='250' type='doubleclick'><div fallback>Space for our harbour partners to reach readers</div></amp-ad>"
+        "</article><amp-consent id='consent' layout='nodisplay'><div>Harbour News and its partners store data on your device.</div></amp-consent>"
+        "</body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/amp/quay", options=ALONE).text
+    assert "Amp part 3." in text
+    for gone in ("harbour partners", "Sections of the harbour", "store data on your device"):
+        assert gone not in text
+
+
+def test_custom_element_names_are_removed_in_the_one_walk_for_tags() -> None:
+    from scraper.rules import default_ruleset
+
+    generic = default_ruleset().generic
+    assert "amp-ad" in generic.remove_tags
+    assert not any("amp-" in selector.expr for selector in generic.remove_other)
