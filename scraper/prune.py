@@ -326,6 +326,7 @@ def _hidden_by_class(element: etree._Element, attrs: str, hidden: frozenset[str]
 ARTICLE_BODIES = etree.XPath("descendant::*/@itemprop/parent::*[@itemprop='articleBody']")
 # A box whose text is a JSON document this long is data for a script (see _holds_data).
 _DATA_MIN_CHARS = 200
+_DATA_START = re.compile(r"\s*[\[{]")
 # WordPress marks a single post's page with the class "postid-123" on <body>, and most themes
 # give the post's own element the id "post-123".
 _WORDPRESS_POST = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
@@ -383,8 +384,12 @@ def _holds_data(element: etree._Element) -> bool:
     """True for an element whose own text is a JSON document: the state a script reads from a
     hidden box (a shop's filters and results), which no reader sees. Code shown on the page, in
     <pre> or <code>, is text."""
-    text = (element.text or "").strip()
-    if text[:1] not in ("{", "[") or text[-1:] not in ("}", "]") or len(text) < _DATA_MIN_CHARS:
+    text = element.text
+    # Most boxes have no own text, or prose: the cheap tests come first, without copying it.
+    if not text or len(text) < _DATA_MIN_CHARS or _DATA_START.match(text) is None:
+        return False
+    text = text.strip()
+    if text[-1:] not in ("}", "]"):
         return False
     if element.tag in ("pre", "code") or next(element.iterancestors("pre", "code"), None) is not None:
         return False
