@@ -13,6 +13,11 @@ from lxml import etree
 
 # A shadow root's template attribute; `shadowroot` is its name before it was standardised.
 _MODES = ("shadowrootmode", "shadowroot")
+# The built-in elements that may host a shadow root (DOM Standard, attachShadow()).
+_HOSTS = frozenset({
+    "article", "aside", "blockquote", "body", "div", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "main", "nav", "p", "section", "span",
+})
 
 
 def attach_shadow_roots(root: etree._Element, source: str | bytes) -> None:
@@ -24,8 +29,15 @@ def attach_shadow_roots(root: etree._Element, source: str | bytes) -> None:
     # Innermost first: a nested host is complete before its outer tree moves it.
     for template in reversed(templates):
         host = template.getparent()
-        if host is not None:
+        if host is not None and _can_host(host):
             _attach(host, template)
+
+
+def _can_host(element: etree._Element) -> bool:
+    """True for the elements a shadow root may attach to (the DOM's list, and custom elements);
+    browsers leave a shadow template anywhere else as an ordinary, inert template."""
+    tag = element.tag
+    return isinstance(tag, str) and ("-" in tag or tag in _HOSTS)
 
 
 def _attach(host: etree._Element, template: etree._Element) -> None:

@@ -67,3 +67,16 @@ def test_an_article_rendered_in_a_components_shadow_root_is_extracted() -> None:
     article = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE)
     assert f"{PROSE} Part 3." in article.text
     assert "Home" not in article.text
+
+
+def test_a_shadow_template_where_no_shadow_root_may_attach_stays_inert() -> None:
+    page = (
+        "<html><head><title>Quay plan</title><template shadowrootmode='open'><p>Not a host.</p></template></head>"
+        "<body><main><ul><template shadowrootmode='open'><li>Shadow item.</li></template><li>Light item.</li></ul>"
+        "</main></body></html>"
+    )
+    root = parse_html(page)
+    attach_shadow_roots(root, page)
+    assert root.findtext(".//title") == "Quay plan"
+    assert root.find(".//head/template") is not None
+    assert root.find(".//ul/template") is not None
