@@ -68,7 +68,10 @@ def _attach(host: etree._Element, template: etree._Element) -> None:
             assigned = []
         if assigned or (not name and loose_text and loose_text.strip()):
             _fill(slot, assigned, loose_text if not name else None)
-        # An empty slot shows its own children (its fallback): it stays, as a plain wrapper.
+        else:
+            # An empty slot shows its own children (its fallback). The slot itself goes, so that
+            # the tree of a host further out, attached later, never takes it for one of its own.
+            slot.drop_tag()
 
 
 def _fill(slot: etree._Element, assigned: list[etree._Element], text: str | None) -> None:

@@ -80,3 +80,12 @@ def test_a_shadow_template_where_no_shadow_root_may_attach_stays_inert() -> None
     assert root.findtext(".//title") == "Quay plan"
     assert root.find(".//head/template") is not None
     assert root.find(".//ul/template") is not None
+
+
+def test_an_inner_shadow_roots_empty_slot_is_not_filled_by_the_outer_host() -> None:
+    page = (
+        "<html><body><main><outer-box><template shadowrootmode='open'>"
+        "<inner-box><template shadowrootmode='open'><h2><slot>Inner fallback</slot></h2></template></inner-box>"
+        "<p><slot></slot></p></template><span>Outer light.</span></outer-box></main></body></html>"
+    )
+    assert _lines(page) == ["Inner fallback", "Outer light."]
