@@ -59,6 +59,9 @@ def _attach(host: etree._Element, template: etree._Element) -> None:
         host.append(child)
     default_taken = False
     for slot in list(host.iter("slot")):
+        if slot.getparent() is None:
+            # It was the fallback of a slot filled before it, and went with that fallback.
+            continue
         name = slot.get("name")
         if name:
             assigned = named.get(name, [])

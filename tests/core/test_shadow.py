@@ -89,3 +89,12 @@ def test_an_inner_shadow_roots_empty_slot_is_not_filled_by_the_outer_host() -> N
         "<p><slot></slot></p></template><span>Outer light.</span></outer-box></main></body></html>"
     )
     assert _lines(page) == ["Inner fallback", "Outer light."]
+
+
+def test_a_slot_inside_a_filled_slots_fallback_goes_with_that_fallback() -> None:
+    page = (
+        "<html><body><main><quay-card><template shadowrootmode='open'>"
+        "<p><slot name='a'>Fallback <slot>inner fallback</slot></slot></p></template>"
+        "<span slot='a'>Assigned.</span></quay-card></main></body></html>"
+    )
+    assert _lines(page) == ["Assigned."]
