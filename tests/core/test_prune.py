@@ -280,3 +280,16 @@ def test_custom_element_names_are_removed_in_the_one_walk_for_tags() -> None:
     generic = default_ruleset().generic
     assert "amp-ad" in generic.remove_tags
     assert not any("amp-" in selector.expr for selector in generic.remove_other)
+
+
+def test_an_author_info_box_after_the_story_goes() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Bio part {n}.</p>" for n in range(4))
+    page = (
+        "<html><head><title>Quay plan</title></head><body><main><article><h1>Quay plan</h1>"
+        f"{story}<div class='author-info'><p><strong>Jo Smith</strong> is the harbour reporter for Harbour News. "
+        "She has covered the port and its people since 2009, and lives in the old town.</p></div>"
+        "</article></main></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Bio part 3." in text
+    assert "harbour reporter" not in text
