@@ -267,3 +267,16 @@ def test_an_advertisement_label_and_a_read_more_line_in_indonesian_go() -> None:
     assert f"{paragraph} (2)" in text
     assert "Iklan" not in text
     assert "Baca selengkapnya" not in text
+
+
+def test_a_media_blocks_label_on_a_line_of_its_own_goes() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Media part {n}.</p>" for n in range(3))
+    page = (
+        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
+        f"<div class='media'><img src='/q.jpg' alt=''><div>Enlarge photo</div><div>Video</div></div>{story}"
+        "<div><span>View photo gallery</span></div></article></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Media part 2." in text
+    for gone in ("Enlarge photo", "Video", "gallery"):
+        assert gone not in text
