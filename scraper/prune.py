@@ -395,7 +395,8 @@ def _holds_data(element: etree._Element) -> bool:
         return False
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Not JSON, or nested past the decoder's stack (brackets by the thousand): text as it is.
         return False
     return True
 

@@ -293,3 +293,10 @@ def test_an_author_info_box_after_the_story_goes() -> None:
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Bio part 3." in text
     assert "harbour reporter" not in text
+
+
+def test_brackets_nested_past_the_json_decoders_stack_are_read_as_text() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    page = f"<html><body><article><p>{PARAGRAPH}</p><p>{PARAGRAPH} Deep.</p><div>{deep}</div></article></body></html>"
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Deep." in text
