@@ -41,6 +41,7 @@ def _can_host(element: etree._Element) -> bool:
 
 
 def _attach(host: etree._Element, template: etree._Element) -> None:
+    """Give `host` the content of its shadow `template`, its own children moved into the slots."""
     light = [child for child in host if child is not template]
     named: dict[str, list[etree._Element]] = {}
     rest: list[etree._Element] = []
