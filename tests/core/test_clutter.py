@@ -280,3 +280,17 @@ def test_a_media_blocks_label_on_a_line_of_its_own_goes() -> None:
     assert "Media part 2." in text
     for gone in ("Enlarge photo", "Video", "gallery"):
         assert gone not in text
+
+
+def test_a_paywall_notice_under_the_story_goes() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Paid part {n}.</p>" for n in range(3))
+    page = (
+        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
+        f"{story}<div><p>Subscribe to continue reading this story and every other on the harbour.</p>"
+        "<p>Already a subscriber? Log in here.</p><p>You have 2 free articles left this month.</p></div>"
+        "</article></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Paid part 2." in text
+    for gone in ("continue reading", "Already a subscriber", "free articles left"):
+        assert gone not in text
