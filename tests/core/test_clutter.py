@@ -294,3 +294,21 @@ def test_a_paywall_notice_under_the_story_goes() -> None:
     assert "Paid part 2." in text
     for gone in ("continue reading", "Already a subscriber", "free articles left"):
         assert gone not in text
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Wir verwenden Cookies, um Ihnen ein optimales Nutzererlebnis zu bieten. Mit der Nutzung stimmen Sie zu.",
+        "Nous utilisons des cookies pour vous garantir la meilleure expérience sur notre site web.",
+        "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.",
+        "Używamy plików cookies, aby ułatwić korzystanie z serwisu.",
+    ],
+    ids=["german", "french", "spanish", "polish"],
+)
+def test_a_cookie_notice_in_other_languages_goes(notice: str) -> None:
+    story = "".join(f"<p>{PARAGRAPH} Cookie part {n}.</p>" for n in range(3))
+    page = f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{story}<div><p>{notice}</p></div></article></body></html>"
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Cookie part 2." in text
+    assert notice[:20] not in text
