@@ -300,3 +300,19 @@ def test_brackets_nested_past_the_json_decoders_stack_are_read_as_text() -> None
     page = f"<html><body><article><p>{PARAGRAPH}</p><p>{PARAGRAPH} Deep.</p><div>{deep}</div></article></body></html>"
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Deep." in text
+
+
+def test_wordpress_plugins_boxes_go() -> None:
+    story = "".join(f"<p>{PARAGRAPH} Plugin part {n}.</p>" for n in range(4))
+    page = (
+        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
+        "<div id='ez-toc-container' class='ez-toc-v2_0_69 counter-hierarchy ez-toc-container'><p>Table of Contents</p>"
+        "<ul><li><a href='#who'>Who pays for the sea wall and how the harbour board shares the cost</a></li></ul></div>"
+        f"{story}<div class='a2a_kit a2a_kit_size_32'><span>Share the harbour story with your friends and neighbours</span></div>"
+        "<div class='abh_box abh_box_down'><p>Jo Smith writes about the port, its boats and the people who work them.</p></div>"
+        "</article></body></html>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Plugin part 3." in text
+    for gone in ("Who pays for the sea wall", "Share the harbour story", "writes about the port"):
+        assert gone not in text
