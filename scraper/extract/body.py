@@ -61,6 +61,7 @@ _MANY_CHILDREN = etree.XPath(f".//*[count(*) >= {_GRID_MIN_CARDS}]")
 _FRONT_MAIN_SHARE = 0.3
 # How far above the pick a thread's post may start (the pick is its text, inside its frame).
 _POST_LEVELS = 4
+# The measures of an element that holds nothing (read only: never discounted).
 _NOTHING = NodeStats(0, 0, 0)
 # The <body> itself is chosen only when it is this little linked (plain, old-style pages).
 _BODY_MAX_DENSITY = 0.2
@@ -97,7 +98,7 @@ def select_body(
             return Body([region], "scorer")
     candidates = score_candidates(body, stats, generic, options.min_block_chars)
     if not candidates:
-        return Body([body], "fallback") if stats.get(body, NodeStats(0, 0, 0)).text_chars else Body([], "empty")
+        return Body([body], "fallback") if stats.get(body, _NOTHING).text_chars else Body([], "empty")
     # On a thread each reply may be an <article>; elsewhere other <article>s are other stories.
     teasers = frozenset() if thread else _teaser_holders(candidates[0].element, body, stats)
     named = not thread and not product and _named_post(candidates[0].element, stats, generic.content_attr)
