@@ -196,20 +196,23 @@ def _without_clutter_lines(text: str, generic: GenericRules) -> str:
     return "\n".join(line for line in text.split("\n") if not (len(line) <= PHRASE_MAX_CHARS and phrases.match(line.strip())))
 
 
-def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> None:
+def _drop_title_heading(containers: list[etree._Element], title: str | None, trace: Trace | None) -> str | None:
+    """Detach the heading that repeats the title from the body; return its text (None if none)."""
     if not title:
-        return
+        return None
     wanted = " ".join(title.split()).lower()
     for container in containers:
         for element in container.iter(*HEADING_TAGS):
-            text = visible_text(element).strip(_PERMALINK_MARKS).lower()
+            shown = " ".join(visible_text(element).split()).strip(_PERMALINK_MARKS)
+            text = shown.lower()
             if text and (text == wanted or (len(text) > 15 and text in wanted)):
                 if element is container:
-                    return
+                    return None
                 if trace is not None:
                     trace.record(element, "dropped", "title (reported apart)")
                 detach(element)
-                return
+                return shown
+    return None
 
 
 def _run(
@@ -351,7 +354,7 @@ def _find_body(
     comment_chars += filter_clutter(
         chosen.containers, rule, generic or NO_GENERIC, options, stats, trace, thread, product, front, listing
     )
-    _drop_title_heading(chosen.containers, title, trace)
+    heading = _drop_title_heading(chosen.containers, title, trace)
     if comments and chosen.containers:
         chosen = Body([*chosen.containers, *clean_comment_sections(comments, generic, options)], chosen.path)
     if trace is not None:
@@ -359,7 +362,12 @@ def _find_body(
             as_kind = ", as a thread" if thread else ", a front page" if front else ""
             trace.record(container, "kept", f"article body ({chosen.path}{as_kind})")
     blocks = render_blocks(chosen.containers, url, images=options.include_images, tables=options.include_tables)
-    return _Found(body, chosen, blocks, render_text(blocks), comment_chars)
+    text = render_text(blocks)
+    if product and heading and text:
+        # A product's name is part of what its page says about it (the shop's copy and the golds of
+        # the benchmarks start with it); markdown and html print it as their title already.
+        text = f"{heading}\n{text}"
+    return _Found(body, chosen, blocks, text, comment_chars)
 
 
 def _generic_rules(ruleset: RuleSet, rule: SiteRule | None) -> GenericRules | None:

@@ -177,3 +177,18 @@ def test_the_trace_says_a_front_page_was_read_as_one() -> None:
     traced = scraper.clean_traced(page, url="https://tidewatergazette.example/")
     kept = [d.reason for d in traced.trace.decisions if d.fate == "kept"]
     assert kept == ["article body (scorer, a front page)"]
+
+
+def test_a_product_keeps_its_name_in_the_text_an_article_reports_its_headline_apart() -> None:
+    # A product's name is part of what the page says about it (shops' own copy and the
+    # benchmarks' golds start with it); a story's headline is the record's title alone.
+    body = (
+        "<main><h1>Tideline stoneware bowl</h1><div class='description'>"
+        f"<p>{PARAGRAPH}</p><p>{PARAGRAPH} Glazed by hand.</p></div></main>"
+    )
+    page = f"<html><head><title>Tideline stoneware bowl</title>{{}}</head><body>{body}</body></html>"
+    product = scraper.clean(page.format(_ld("Product")), url=URL)
+    story = scraper.clean(page.format(""), url=URL)
+    assert product.title == story.title == "Tideline stoneware bowl"
+    assert product.text.split("\n")[0] == "Tideline stoneware bowl"
+    assert "Tideline stoneware bowl" not in story.text
