@@ -32,7 +32,16 @@ def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True
         )
     except Exception:  # noqa: BLE001 - a bug in the peer must not lose the page
         return ""
-    return result or ""
+    return _tidy(result or "")
+
+
+def _tidy(text: str) -> str:
+    """Return the peer's text as ours is written: one block per line, no blank or indented lines.
+
+    It keeps the source's own line breaks and indentation inside some blocks (a <summary> laid out
+    over twenty lines became twenty lines of spaces around two words).
+    """
+    return "\n".join(stripped for line in text.split("\n") if (stripped := line.strip()))
 
 
 def paragraphs_html(text: str) -> str:

@@ -192,3 +192,17 @@ def test_a_product_keeps_its_name_in_the_text_an_article_reports_its_headline_ap
     assert product.title == story.title == "Tideline stoneware bowl"
     assert product.text.split("\n")[0] == "Tideline stoneware bowl"
     assert "Tideline stoneware bowl" not in story.text
+
+
+def test_the_second_opinion_is_written_as_our_text_one_block_a_line() -> None:
+    # trafilatura keeps the source's line breaks and indentation inside some blocks: a <summary>
+    # laid out over several lines came back as lines of spaces around its two words.
+    page = (
+        "<html><body><main><h1>WebSocket</h1><details><summary>\n      <div class='status-title'>\n"
+        "            Baseline\n            <span class='not-bold'>\n              Widely available\n"
+        f"            </span>\n      </div>\n</summary><p>{PARAGRAPH}</p></details>"
+        f"<p>{PARAGRAPH} Again.</p></main></body></html>"
+    )
+    lines = second_opinion(page, "https://docs.example/ws", precise=False).split("\n")
+    assert "Baseline" in lines and "Widely available" in lines
+    assert all(line and line == line.strip() for line in lines)
