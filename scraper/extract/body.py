@@ -302,9 +302,17 @@ def _card_kind(element: etree._Element) -> tuple[str, str]:
 
 
 def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats], content: CaselessPattern) -> bool:
-    """True for a block named as article content that holds a post's worth of prose."""
+    """True for a block named as article content that holds a post's worth of prose, and is the
+    only one of its name among its siblings: a documentation page's "content-section"s, one per
+    heading, are sections of one body."""
     s = stats.get(element)
-    return s is not None and s.p_chars >= _NAMED_POST_PROSE and named_content(element, content)
+    if s is None or s.p_chars < _NAMED_POST_PROSE or not named_content(element, content):
+        return False
+    parent = element.getparent()
+    name = element.get("class")
+    return parent is None or not name or not any(
+        sibling is not element and sibling.tag == element.tag and sibling.get("class") == name for sibling in parent
+    )
 
 
 def _climb(

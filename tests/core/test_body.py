@@ -114,3 +114,35 @@ def test_the_element_a_page_declares_as_its_article_body_is_kept_whole_around_a_
     article = scraper.clean(html, url="https://harbour.example/news/quay", options=ALONE)
     assert "rebuild the north quay wall before the winter storms, part 0" in article.text
     assert "Harbour view 29" in article.text
+
+
+def _member_list(names: list[str]) -> str:
+    return "<dl>" + "".join(
+        f"<dt><a href='/docs/Tide/{n}'><code>Tide.{n}</code></a></dt><dd>Its {n}, last read.</dd>"
+        for n in names
+    ) + "</dl>"
+
+
+def test_the_sections_of_a_reference_page_named_as_content_are_one_body() -> None:
+    # A documentation page sets each heading's part in a <section class="content-section">: the one
+    # with most prose is a named content block, yet its siblings of the same name are more of the
+    # same page (member lists whose names link to their own pages), not a site's promotions.
+    sections = [
+        f"<section class='content-section'><p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Once more.</p></section>",
+        f"<section class='content-section'><h2>Instance properties</h2>{_member_list(['height', 'range', 'period', 'phase'])}</section>",
+        f"<section class='content-section'><h2>Instance methods</h2>{_member_list(['predict', 'compare', 'record', 'reset'])}</section>",
+        "<section class='content-section'><h2>Events</h2><p>The gauge fires these events as the water rises and falls, "
+        "and a listener may watch for any of them with addEventListener() or the matching onevent property. "
+        f"{pages.PARAGRAPH} {pages.PARAGRAPH}</p></section>",
+        "<section class='content-section'><h2>See also</h2><ul>"
+        + "".join(f"<li><a href='/docs/Guide/{n}'>Reading tide gauges: {n}</a></li>" for n in ("basics", "calibration", "storm surges", "datums", "harmonics"))
+        + "</ul></section>",
+    ]
+    page = (
+        "<html><head><title>Tide - Web APIs</title></head><body><header><nav><a href='/'>Docs</a> <a href='/api'>APIs</a></nav></header>"
+        f"<main><h1>Tide</h1><div class='layout__body'>{''.join(sections)}</div></main></body></html>"
+    )
+    text = scraper.clean(page, url="https://docs.example/en-US/docs/Web/API/Tide", options=ALONE).text
+    assert "Once more." in text
+    assert "Instance properties" in text and "Its period, last read." in text
+    assert "The gauge fires these events" in text
