@@ -131,9 +131,11 @@ def test_the_sections_of_a_reference_page_named_as_content_are_one_body() -> Non
         f"<section class='content-section'><p>{pages.PARAGRAPH}</p><p>{pages.PARAGRAPH} Once more.</p></section>",
         f"<section class='content-section'><h2>Instance properties</h2>{_member_list(['height', 'range', 'period', 'phase'])}</section>",
         f"<section class='content-section'><h2>Instance methods</h2>{_member_list(['predict', 'compare', 'record', 'reset'])}</section>",
-        "<section class='content-section'><h2>Events</h2><p>The gauge fires these events as the water rises and falls, "
-        "and a listener may watch for any of them with addEventListener() or the matching onevent property. "
-        f"{pages.PARAGRAPH} {pages.PARAGRAPH}</p></section>",
+        (
+            "<section class='content-section'><h2>Events</h2><p>The gauge fires these events as the water rises and falls, "
+            "and a listener may watch for any of them with addEventListener() or the matching onevent property. "
+            f"{pages.PARAGRAPH} {pages.PARAGRAPH}</p></section>"
+        ),
         "<section class='content-section'><h2>See also</h2><ul>"
         + "".join(f"<li><a href='/docs/Guide/{n}'>Reading tide gauges: {n}</a></li>" for n in ("basics", "calibration", "storm surges", "datums", "harmonics"))
         + "</ul></section>",
