@@ -312,3 +312,16 @@ def test_a_cookie_notice_in_other_languages_goes(notice: str) -> None:
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Cookie part 2." in text
     assert notice[:20] not in text
+
+
+def test_a_see_also_section_of_described_references_stays() -> None:
+    # On documentation and reference pages "See also" closes the text with its pointers, each
+    # named and described; a news site's related links under any heading still go as links.
+    refs = "".join(
+        f"<li><a href='/docs/{n}'><code>{n}</code></a>: how the gauge {n} values are read and stored, with examples.</li>"
+        for n in ("height", "range", "phase")
+    )
+    body = f"<main><h1>Tide gauge API</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p><h2>See also</h2><ul>{refs}</ul></main>"
+    text = scraper.clean(_html("Tide gauge API", body), url="https://docs.example/gauge", options=ALONE).text
+    assert "See also" in text
+    assert "how the gauge phase values are read and stored, with examples." in text
