@@ -325,3 +325,17 @@ def test_a_see_also_section_of_described_references_stays() -> None:
     text = scraper.clean(_html("Tide gauge API", body), url="https://docs.example/gauge", options=ALONE).text
     assert "See also" in text
     assert "how the gauge phase values are read and stored, with examples." in text
+
+
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_wikis_edit_link_beside_a_heading_goes(inside: bool) -> None:
+    # MediaWiki prints "[edit]" inside the heading (before 2024) or beside it in a wrapper.
+    edit = (
+        "<span class='mw-editsection'><span class='mw-editsection-bracket'>[</span>"
+        "<a href='/w/index.php?title=Quay&action=edit&section=1'>edit</a><span class='mw-editsection-bracket'>]</span></span>"
+    )
+    heading = f"<h2 id='History'>History{edit}</h2>" if inside else f"<div class='mw-heading mw-heading2'><h2 id='History'>History</h2>{edit}</div>"
+    body = f"<main><h1>Quay</h1><div class='mw-parser-output'><p>{PARAGRAPH}</p>{heading}<p>{PARAGRAPH} Again.</p></div></main>"
+    lines = scraper.clean(_html("Quay - Wikipedia", body), url="https://en.wikipedia.org/wiki/Quay", options=ALONE).text.split("\n")
+    assert "History" in lines
+    assert not any("edit" in line for line in lines)
