@@ -61,15 +61,43 @@ def _flat_text(element: etree._Element) -> str:
 
 
 def _preformatted(element: etree._Element) -> str:
-    """Return a <pre>'s text as it is, with a line break at each <br> (some highlighters end
-    their lines with one instead of a newline)."""
+    """Return a <pre>'s text as it is, with a line break at each <br> and between a highlighter's
+    line elements (some end their lines with one or the other instead of a newline)."""
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
         if event == "start":
             parts.append("\n" if tag_of(node) == "br" else node.text or "")
         elif node is not element:
+            if _line_runs_on(node, parts):
+                parts.append("\n")
             parts.append(node.tail or "")
     return "".join(parts)
+
+
+# Class names of one line of highlighted code (Shiki, Expressive Code, prism-react-renderer):
+# shown one under another by a style sheet, some with no line break between them.
+_CODE_LINE_CLASSES = frozenset({"line", "code-line", "token-line", "ec-line"})
+
+
+def _code_line(node: etree._Element | None) -> bool:
+    names = node.get("class") if node is not None else None
+    return names is not None and not _CODE_LINE_CLASSES.isdisjoint(names.split())
+
+
+def _line_runs_on(node: etree._Element, before: list[str]) -> bool:
+    """True when `node` is a line of highlighted code that the next line follows with no break
+    between them (`before` is the text up to the end of `node`)."""
+    if "\n" in (node.tail or "") or not (_code_line(node) and _code_line(node.getnext())):
+        return False
+    last = next((piece for piece in reversed(before) if piece), "")
+    return not last.endswith("\n")
+
+
+def _break_code_lines(pre: etree._Element) -> None:
+    """Put a newline after each highlighted line that the next follows with none (see _line_runs_on)."""
+    for node in pre.iter():
+        if node is not pre and _line_runs_on(node, ["".join(node.itertext())]):
+            node.tail = "\n" + (node.tail or "")
 
 
 def visible_text(element: etree._Element) -> str:
@@ -490,6 +518,8 @@ def render_html(
         copy = lxml_html.fromstring(lxml_html.tostring(container)) if tag_of(container) else None
         if copy is None:
             continue
+        for pre in copy.iter("pre"):
+            _break_code_lines(pre)
         preformatted = {node for pre in copy.iter("pre") for node in pre.iter()}
         for element in list(copy.iter()):
             tag = tag_of(element)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import scraper
 from scraper.parse import parse_html
 from scraper.render import render_blocks, render_text
@@ -225,3 +227,18 @@ def test_words_in_two_elements_that_only_a_style_sheet_parts_are_parted() -> Non
     text = scraper.clean(page, url="https://shop.example/c/shoes").text
     assert "We tested the La Sportiva Aragon on granite." in text
     assert "A boldword, uncommon, at PrintRunner." in text  # text then element: one word the page styles
+
+
+@pytest.mark.parametrize("between", ["", "\n"])
+def test_a_highlighters_lines_are_lines_in_every_format(between: str) -> None:
+    # Shiki's lines are <span class="line">, shown one under another by the site's style sheet;
+    # some sites leave no newline between them.
+    code = (
+        "<pre class='shiki'><code><span class='line'><span>npm</span><span> create vite@latest</span></span>"
+        f"{between}<span class='line'><span>cd</span><span> my-project</span></span></code></pre>"
+    )
+    article = scraper.clean(_article(f"<p>{pages.PARAGRAPH}</p>{code}<p>{pages.PARAGRAPH} Again.</p>"))
+    lines = article.text.split("\n")
+    assert "npm create vite@latest" in lines and "cd my-project" in lines
+    assert "```\nnpm create vite@latest\ncd my-project\n```" in article.markdown
+    assert "vite@latest</span></span>\n<span>" in article.html
