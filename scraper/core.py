@@ -22,6 +22,7 @@ from scraper.render import (
     render_html,
     render_markdown,
     render_text,
+    space_fields,
     visible_text,
 )
 from scraper.rules import GenericRules, RuleSet, Selector, SiteRule, default_ruleset
@@ -361,6 +362,7 @@ def _find_body(
         for container in chosen.containers:
             as_kind = ", as a thread" if thread else ", a front page" if front else ""
             trace.record(container, "kept", f"article body ({chosen.path}{as_kind})")
+    space_fields(chosen.containers)
     blocks = render_blocks(chosen.containers, url, images=options.include_images, tables=options.include_tables)
     text = render_text(blocks)
     if product and heading and text:

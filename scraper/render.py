@@ -100,6 +100,43 @@ def _break_code_lines(pre: etree._Element) -> None:
             node.tail = "\n" + (node.tail or "")
 
 
+# Inline elements that sites set side by side as separate fields (a byline's name and its date, a
+# brand and a product name, a parameter and its type), spaced by a style sheet's margin or gap.
+_FIELD_TAGS = frozenset({"span", "a", "time", "label", "cite", "small"})
+
+
+def space_fields(containers: list[etree._Element]) -> None:
+    """Put a space between two adjacent fields (see _FIELD_TAGS) that the source sets with none.
+
+    Only where the joint cannot be inside a word: a capital or a digit after a letter, or a capital
+    after a digit ("BonifieldMar 6", "Rating4.5"); lower case after lower case may be a word
+    split for styling, digits after digits a price's cents, and scripts without case (Chinese,
+    Japanese) are written without spaces. Each side holds at least two characters (a drop cap is
+    one). Code keeps its characters as written.
+    """
+    for container in containers:
+        for element in container.iter(*_FIELD_TAGS):
+            if element.tail:
+                continue
+            after = element.getnext()
+            if after is None or tag_of(after) not in _FIELD_TAGS:
+                continue
+            first = "".join(element.itertext())
+            second = "".join(after.itertext())
+            if (
+                len(first.strip()) >= 2 and len(second.strip()) >= 2 and _word_joint(first[-1:], second[:1])
+                and not any(tag_of(a) in ("pre", "code") for a in element.iterancestors())
+            ):
+                element.tail = " "
+
+
+def _word_joint(end: str, start: str) -> bool:
+    """True when `start` cannot continue a word that ends with `end` (see space_fields)."""
+    if end.isalpha() and (end.islower() or end.isupper()):
+        return start.isupper() or start.isdigit()
+    return end.isdigit() and start.isupper()
+
+
 def visible_text(element: etree._Element) -> str:
     """Return an element's text on one line, with words parted at <br> and block edges."""
     return " ".join(_flat_text(element).split())

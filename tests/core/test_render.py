@@ -242,3 +242,25 @@ def test_a_highlighters_lines_are_lines_in_every_format(between: str) -> None:
     assert "npm create vite@latest" in lines and "cd my-project" in lines
     assert "```\nnpm create vite@latest\ncd my-project\n```" in article.markdown
     assert "vite@latest</span></span>\n<span>" in article.html
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        # A byline's name and date, spaced by the style sheet: two words.
+        ("<span><span>Stevie Bonifield</span></span><span><time>Mar 6</time></span>", "Stevie Bonifield Mar 6"),
+        ("<a href='/b/hoka'><span>HOKA</span></a><span>Mach 6</span>", "HOKA Mach 6"),
+        ("<span>Rating</span><span>4.5 of 5</span>", "Rating 4.5 of 5"),
+        # A word split for styling, a price's cents, a drop cap and Chinese stay as written.
+        ("<span>anti</span><span>doping</span>", "antidoping"),
+        ("<span>$19</span><span>99</span>", "$1999"),
+        ("<span>T</span><span>he quay</span>", "The quay"),
+        ("<span>新竹尖石</span><span>美樹營地</span>", "新竹尖石美樹營地"),
+    ],
+)
+def test_fields_set_side_by_side_are_parted_where_no_word_runs_on(fields: str, shown: str) -> None:
+    line = f"<p>Noted on the quay: {fields} is what the board heard, and what it answered.</p>"
+    article = scraper.clean(_article(f"<p>{pages.PARAGRAPH}</p>{line}<p>{pages.PARAGRAPH} Again.</p>"))
+    assert f"Noted on the quay: {shown} is what the board heard" in article.text
+    if "<a" not in fields:  # markdown writes the link as [HOKA](/b/hoka)
+        assert f"Noted on the quay: {shown} is what the board heard" in article.markdown
