@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_escape
+import re
 
 from trafilatura import extract as trafilatura_extract
 
@@ -36,12 +37,33 @@ def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True
 
 
 def _tidy(text: str) -> str:
-    """Return the peer's text as ours is written: one block per line, no blank or indented lines.
+    """Return the peer's text as ours is written: one block per line, no blank or indented lines,
+    a table's rows as "cell | cell".
 
     It keeps the source's own line breaks and indentation inside some blocks (a <summary> laid out
-    over twenty lines became twenty lines of spaces around two words).
+    over twenty lines became twenty lines of spaces around two words), and writes tables as
+    markdown: a rule under the header, a pipe at each end, pipes in the text escaped, and a layout
+    table's empty cells as runs of "|  |  |".
     """
-    return "\n".join(stripped for line in text.split("\n") if (stripped := line.strip()))
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|"):
+            if _RULE_ROW.match(stripped):
+                continue
+            cells = [cell.strip().replace("\\|", "|") for cell in _CELL_PIPE.split(stripped[1:-1])]
+            filled = [cell for cell in cells if cell]
+            # Mostly empty, the row is a layout table's: its words are the row. Else a data row's
+            # empty cells keep its columns in place.
+            stripped = " | ".join(filled if len(filled) * 2 < len(cells) else cells).strip()
+        if stripped:
+            lines.append(stripped)
+    return "\n".join(lines)
+
+
+# A markdown table's rule under its header row, and the pipes that part its cells (not "\|").
+_RULE_ROW = re.compile(r"^\|(\s*:?-+:?\s*\|)+$")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def paragraphs_html(text: str) -> str:

@@ -206,3 +206,16 @@ def test_the_second_opinion_is_written_as_our_text_one_block_a_line() -> None:
     lines = second_opinion(page, "https://docs.example/ws", precise=False).split("\n")
     assert "Baseline" in lines and "Widely available" in lines
     assert all(line and line == line.strip() for line in lines)
+
+
+def test_the_second_opinion_writes_table_rows_as_ours() -> None:
+    # trafilatura writes a table as markdown: a layout table's empty cells came back as runs of
+    # "|  |  |" around the page's words, and a pipe in a cell as "\|".
+    page = (
+        "<html><body><table width='100%'><tr><td></td><td></td><td></td><td>Events | Resources | News</td>"
+        f"<td></td><td></td></tr><tr><td></td><td></td><td colspan=4><p>{PARAGRAPH}</p><p>{PARAGRAPH} Again.</p></td></tr>"
+        "</table></body></html>"
+    )
+    lines = second_opinion(page, "https://site.example/q", precise=False).split("\n")
+    assert lines[0] == "Events | Resources | News"
+    assert lines[1].startswith(PARAGRAPH) and lines[1].endswith("Again.")
