@@ -37,17 +37,18 @@ def second_opinion(source: str | bytes, url: str | None, *, precise: bool = True
 
 
 def _tidy(text: str) -> str:
-    """Return the peer's text as ours is written: one block per line, no blank or indented lines,
-    a table's rows as "cell | cell".
+    """Return the peer's text as ours is written: one block per line, its white space one space,
+    no blank lines, a table's rows as "cell | cell".
 
     It keeps the source's own line breaks and indentation inside some blocks (a <summary> laid out
-    over twenty lines became twenty lines of spaces around two words), and writes tables as
+    over twenty lines became twenty lines of spaces around two words, a breadcrumb thirty spaces
+    wide stayed in its line), and writes tables as
     markdown: a rule under the header, a pipe at each end, pipes in the text escaped, and a layout
     table's empty cells as runs of "|  |  |".
     """
     lines = []
     for line in text.split("\n"):
-        stripped = line.strip()
+        stripped = " ".join(line.split())
         if stripped.startswith("|") and stripped.endswith("|"):
             if _RULE_ROW.match(stripped):
                 continue

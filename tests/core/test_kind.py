@@ -201,11 +201,11 @@ def test_the_second_opinion_is_written_as_our_text_one_block_a_line() -> None:
         "<html><body><main><h1>WebSocket</h1><details><summary>\n      <div class='status-title'>\n"
         "            Baseline\n            <span class='not-bold'>\n              Widely available\n"
         f"            </span>\n      </div>\n</summary><p>{PARAGRAPH}</p></details>"
-        f"<p>{PARAGRAPH} Again.</p></main></body></html>"
+        f"<p>Tales &gt; Greedy dog                              New Year's tale: the greedy dog. {PARAGRAPH}</p></main></body></html>"
     )
     lines = second_opinion(page, "https://docs.example/ws", precise=False).split("\n")
     assert "Baseline" in lines and "Widely available" in lines
-    assert all(line and line == line.strip() for line in lines)
+    assert all(line and line == " ".join(line.split()) for line in lines)
 
 
 def test_the_second_opinion_writes_table_rows_as_ours() -> None:
@@ -219,3 +219,11 @@ def test_the_second_opinion_writes_table_rows_as_ours() -> None:
     lines = second_opinion(page, "https://site.example/q", precise=False).split("\n")
     assert lines[0] == "Events | Resources | News"
     assert lines[1].startswith(PARAGRAPH) and lines[1].endswith("Again.")
+
+
+def test_the_second_opinions_lines_keep_one_space_between_words() -> None:
+    # A layout table's breadcrumb came back from trafilatura thirty spaces wide inside its line.
+    from scraper.second_opinion import _tidy
+
+    peer = "Tales > Greedy dog                              New Year's tale\u3000←→\u3000English\n\n  \nThe dog crossed the bridge."
+    assert _tidy(peer) == "Tales > Greedy dog New Year's tale ←→ English\nThe dog crossed the bridge."
