@@ -403,7 +403,7 @@ def _mark_dense_and_phrases(
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
             text = texts[element]
-            if 0 < len(text) <= 40 and phrases.match(text) and not _sentence_goes_on(element):
+            if 0 < len(text) <= 40 and phrases.match(text) and not _sentence_goes_on(element) and not _all_code(element):
                 doomed[element] = f"clutter link {text!r}"
             elif 40 < len(text) <= PHRASE_MAX_CHARS and _standalone(element) and phrases.match(text):
                 # A card set as one link between the paragraphs ("Also on rt.com <headline>").
@@ -429,12 +429,12 @@ def _mark_dense_and_phrases(
             tag == "dt" and _defines(element, stats, options)
         ) and not in_notes(element, container, generic.notes_attr) and element not in announced.members and (
             announced.density_outside(element, stats) > options.max_link_density
-        ):
+        ) and not _cell_value(element):
             doomed[element] = f"link density {s.link_density:.2f}"
             continue
         if s.text_chars <= PHRASE_MAX_CHARS:
             text = texts[element]
-            if phrases.match(text):
+            if phrases.match(text) and not _all_code(element):
                 doomed[element] = f"clutter phrase {text[:40]!r}"
                 continue
         if s.text_chars <= 200 and s.link_density >= 0.25:
@@ -448,6 +448,30 @@ def _mark_dense_and_phrases(
                 if pattern.search(text):
                     doomed[element] = f"rule drop_text {pattern.pattern!r}"
                     break
+
+
+def _cell_value(element: etree._Element) -> bool:
+    """True for the one block a cell of a table of data holds: a linked name there ("print()" in a
+    column of functions) is the cell's value, not a menu beside the text. A table of data has
+    header cells and no table inside it; a page laid out in a table has neither, and its menus
+    sit in cells."""
+    cell = element.getparent()
+    if cell is None or tag_of(cell) not in ("td", "th") or sum(1 for child in cell if tag_of(child)) != 1:
+        return False
+    table = next(cell.iterancestors("table"), None)
+    return table is not None and next(table.iter("th"), None) is not None and sum(1 for _ in table.iter("table")) == 1
+
+
+_CODE_TAGS = ("code", "kbd", "samp", "tt", "var")
+
+
+def _all_code(element: etree._Element) -> bool:
+    """True when all of the element's text is code: a documentation table's `print()` or a
+    `share` command names the thing described, whatever words it shares with a button's label."""
+    if tag_of(element) in _CODE_TAGS:
+        return True
+    code = "".join(text for inner in element.iter(*_CODE_TAGS) for text in inner.itertext())
+    return bool(code.strip()) and code.split() == "".join(element.itertext()).split()
 
 
 def _sentence_goes_on(link: etree._Element) -> bool:

@@ -339,3 +339,18 @@ def test_a_wikis_edit_link_beside_a_heading_goes(inside: bool) -> None:
     lines = scraper.clean(_html("Quay - Wikipedia", body), url="https://en.wikipedia.org/wiki/Quay", options=ALONE).text.split("\n")
     assert "History" in lines
     assert not any("edit" in line for line in lines)
+
+
+@pytest.mark.parametrize("tool", ["<a href='/library/functions.html#print'><code>print()</code></a>", "<code>print()</code>"])
+def test_a_table_of_datas_linked_or_code_cell_is_its_value(tool: str) -> None:
+    # Python's docs: "print()" alone in a cell, linked to its reference. A paragraph that is all link,
+    # or all "print", is a menu or a button elsewhere; in a cell of a table with headers it is data.
+    table = (
+        "<table><thead><tr><th>Task you want to perform</th><th>The best tool for the task</th></tr></thead><tbody>"
+        f"<tr><td><p>Display console output for ordinary usage</p></td><td><p>{tool}</p></td></tr>"
+        "<tr><td><p>Report an error regarding a particular runtime event</p></td><td><p>Raise an exception</p></td></tr>"
+        "</tbody></table>"
+    )
+    body = f"<main><h1>Logging HOWTO</h1><p>{PARAGRAPH}</p>{table}<p>{PARAGRAPH} Again.</p></main>"
+    lines = scraper.clean(_html("Logging HOWTO", body), url="https://docs.example/howto/logging", options=ALONE).text.split("\n")
+    assert "Display console output for ordinary usage | print()" in lines
