@@ -403,6 +403,10 @@ def _mark_dense_and_phrases(
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
             text = texts[element]
+            if text and not text.strip(_PERMALINK_MARKS) and (element.get("href") or "").startswith("#"):
+                # A heading's permalink ("¶" after each of Sphinx's and MkDocs' headings).
+                doomed[element] = f"permalink mark {text!r}"
+                continue
             if 0 < len(text) <= 40 and phrases.match(text) and not _sentence_goes_on(element) and not _all_code(element):
                 doomed[element] = f"clutter link {text!r}"
             elif 40 < len(text) <= PHRASE_MAX_CHARS and _standalone(element) and phrases.match(text):
@@ -463,6 +467,9 @@ def _cell_value(element: etree._Element) -> bool:
 
 
 _CODE_TAGS = ("code", "kbd", "samp", "tt", "var")
+# What a link to its own heading shows, when it shows anything: a pilcrow, a section sign, a hash,
+# a link or anchor symbol (with the emoji or text variation selectors), zero-width space.
+_PERMALINK_MARKS = " \u00b6\u00a7#\U0001f517\u2693\ufe0e\ufe0f\u200b"
 
 
 def _all_code(element: etree._Element) -> bool:

@@ -264,3 +264,17 @@ def test_fields_set_side_by_side_are_parted_where_no_word_runs_on(fields: str, s
     assert f"Noted on the quay: {shown} is what the board heard" in article.text
     if "<a" not in fields:  # markdown writes the link as [HOKA](/b/hoka)
         assert f"Noted on the quay: {shown} is what the board heard" in article.markdown
+
+
+@pytest.mark.parametrize("mark", ["¶", "#", "§", "🔗", "\u200b"])
+def test_a_headings_permalink_mark_is_not_part_of_it(mark: str) -> None:
+    # Sphinx and MkDocs end each heading with <a class="headerlink" href="#id">¶</a>, other
+    # generators with a "#" or a link symbol.
+    body = (
+        f"<p>{pages.PARAGRAPH}</p><h2 id='wall'>The new sea wall<a class='headerlink' href='#wall' title='Link to this heading'>{mark}</a></h2>"
+        f"<p>{pages.PARAGRAPH} Again.</p>"
+    )
+    article = scraper.clean(_article(body))
+    assert "The new sea wall" in article.text.split("\n")
+    assert "## The new sea wall\n" in article.markdown
+    assert "<h2>The new sea wall</h2>" in article.html
