@@ -127,7 +127,7 @@ def _measure(root: etree._Element, *, inline_runs: bool) -> dict[etree._Element,
             own_text = "".join(pieces)
         own = len(own_text.strip()) if own_text else 0
         text = own + inner
-        if tag == "a":
+        if tag == "a" and is_link(element):
             # A link's text is a title or a card, never prose, whatever blocks it wraps.
             links = text
             p_chars = 0
@@ -231,18 +231,26 @@ def own_text(element: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
+def is_link(a: etree._Element) -> bool:
+    """True for an <a> that links somewhere. A named anchor (<a name>, no href) marks a place: old
+    pages leave one open, and the parser nests the rest of the page in it."""
+    return a.get("href") is not None or a.get("name") is None
+
+
 def own_link_chars(element: etree._Element) -> int:
     """Return characters of `element`'s own text that sit inside links."""
     if tag_of(element) == "a":
-        return len(" ".join(element.text_content().split()))
+        return len(" ".join(element.text_content().split())) if is_link(element) else 0
     total = 0
     for child in element:
         tag = tag_of(child)
         if tag == "a":
-            total += len(" ".join(child.text_content().split()))
+            if is_link(child):
+                total += len(" ".join(child.text_content().split()))
         elif tag and tag not in BLOCK_TAGS:
             for link in child.iter("a"):
-                total += len(" ".join(link.text_content().split()))
+                if is_link(link):
+                    total += len(" ".join(link.text_content().split()))
     return total
 
 

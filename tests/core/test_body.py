@@ -148,3 +148,22 @@ def test_the_sections_of_a_reference_page_named_as_content_are_one_body() -> Non
     assert "Once more." in text
     assert "Instance properties" in text and "Its period, last read." in text
     assert "The gauge fires these events" in text
+
+
+def test_a_named_anchor_left_open_is_no_link_around_the_text() -> None:
+    # Old pages open <a name="..."> before each section and never close it: the parser nests the
+    # rest of the page inside the anchors, whose text then read as one long link.
+    sections = "".join(
+        f"<a name='part{n}'><h2>Part {n}</h2><p>{pages.PARAGRAPH} Part {n} goes on, and on.</p>"
+        f"<ul><li>The first point of part {n}, set out at some length for the reader.</li>"
+        f"<li>The second point of part {n}, set out at some length as well.</li></ul>"
+        for n in range(1, 6)
+    )
+    page = (
+        "<html><head><title>About the list</title></head><body><table><tr><td>"
+        "<a href='/'>Home</a> | <a href='/search'>Search</a> | <a href='/about'>About</a></td></tr>"
+        f"<tr><td>{sections}</td></tr></table></body></html>"
+    )
+    text = scraper.clean(page, url="https://list.example/info/organization.html", options=ALONE).text
+    for n in range(1, 6):
+        assert f"Part {n} goes on, and on." in text
