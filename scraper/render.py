@@ -596,8 +596,12 @@ def render_html(
             for frame in list(copy.iter("figure", "picture")):
                 if frame is not copy and not len(frame) and not (frame.text or "").strip():
                     frame.drop_tree()
-        if tag_of(copy) in ("body", "html", "article", "main"):
-            # The output is one <article>; the source's own wrapper becomes a plain division.
+        for anchor in [a for a in copy.iter("a") if a.get("href") is None and a is not copy]:
+            # A named anchor (or a script's link) keeps its words but is no link here.
+            anchor.drop_tag()
+        if tag_of(copy) in ("body", "html", "article", "main", "td", "th", "tr", "tbody", "li", "dd", "a"):
+            # The output is one <article>; the source's own wrapper becomes a plain division (a
+            # table cell or a list item outside its table or list would be broken markup).
             copy.tag = "div"
         article.append(copy)
     return lxml_html.tostring(article, encoding="unicode", method="html")

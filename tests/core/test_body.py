@@ -167,3 +167,14 @@ def test_a_named_anchor_left_open_is_no_link_around_the_text() -> None:
     text = scraper.clean(page, url="https://list.example/info/organization.html", options=ALONE).text
     for n in range(1, 6):
         assert f"Part {n} goes on, and on." in text
+
+
+def test_html_output_holds_no_stray_cell_and_no_link_without_an_address() -> None:
+    sections = "".join(f"<a name='part{n}'><h2>Part {n}</h2><p>{pages.PARAGRAPH} Part {n}.</p>" for n in range(1, 4))
+    page = (
+        "<html><head><title>About</title></head><body><table><tr><td><a href='/'>Home</a></td></tr>"
+        f"<tr><td>{sections}</td></tr></table></body></html>"
+    )
+    html = scraper.clean(page, url="https://list.example/info/organization.html", options=ALONE).html
+    assert "<td" not in html and "<a>" not in html and "<a " not in html
+    assert "<h2>Part 3</h2>" in html
