@@ -42,9 +42,8 @@ def _tidy(text: str) -> str:
 
     It keeps the source's own line breaks and indentation inside some blocks (a <summary> laid out
     over twenty lines became twenty lines of spaces around two words, a breadcrumb thirty spaces
-    wide stayed in its line), and writes tables as
-    markdown: a rule under the header, a pipe at each end, pipes in the text escaped, and a layout
-    table's empty cells as runs of "|  |  |".
+    wide stayed in its line), and writes tables as markdown: a rule under the header, a pipe at
+    each end, pipes in the text escaped, and a layout table's empty cells as runs of "|  |  |".
     """
     lines = []
     for line in text.split("\n"):

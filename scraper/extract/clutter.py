@@ -403,7 +403,7 @@ def _mark_dense_and_phrases(
         if tag == "a":
             # A link that only says "Read more" or "Skip to content" is never the story.
             text = texts[element]
-            if text and not text.strip(_PERMALINK_MARKS) and (element.get("href") or "").startswith("#"):
+            if text and not text.strip(_SELF_LINK_MARKS) and (element.get("href") or "").startswith("#"):
                 # A heading's permalink ("¶" after each of Sphinx's and MkDocs' headings).
                 doomed[element] = f"permalink mark {text!r}"
                 continue
@@ -468,8 +468,9 @@ def _cell_value(element: etree._Element) -> bool:
 
 _CODE_TAGS = ("code", "kbd", "samp", "tt", "var")
 # What a link to its own heading shows, when it shows anything: a pilcrow, a section sign, a hash,
-# a link or anchor symbol (with the emoji or text variation selectors), zero-width space.
-_PERMALINK_MARKS = " \u00b6\u00a7#\U0001f517\u2693\ufe0e\ufe0f\u200b"
+# a link or anchor symbol (with the emoji or text variation selectors), zero-width space. (A
+# heading's own text keeps a "#": "C#" is a word.)
+_SELF_LINK_MARKS = " \u00b6\u00a7#\U0001f517\u2693\ufe0e\ufe0f\u200b"
 
 
 def _all_code(element: etree._Element) -> bool:
