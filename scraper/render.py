@@ -17,7 +17,9 @@ _KEEP_ATTRS = {
     # A list's numbering, and the language a code block declares (for highlighters downstream).
     "ol": ("start", "reversed"), "code": ("class",), "pre": ("data-lang",),
 }
-_DROP_IN_HTML = frozenset({"script", "style", "noscript", "iframe", "form", "button", "input", "svg"})
+_DROP_IN_HTML = frozenset({"script", "style", "noscript", "iframe", "button", "input", "select", "textarea", "svg"})
+# A form's fields go (above), its words stay: ASP.NET pages wrap the whole page in one <form>.
+_UNWRAP_IN_HTML = frozenset({"form"})
 _MAX_RENDER_DEPTH = 300
 
 
@@ -562,7 +564,12 @@ def render_html(
             tag = tag_of(element)
             parent = element.getparent()
             if parent is not None and tag in _DROP_IN_HTML:
-                parent.remove(element)
+                # drop_tree keeps the text after the element, which belongs to its parent.
+                element.drop_tree()
+                continue
+            if parent is not None and tag in _UNWRAP_IN_HTML and element is not copy:
+                # (The copy itself has a parent too: the fragment parser puts it in a <body>.)
+                element.drop_tag()
                 continue
             if parent is not None and (
                 (tag == "img" and not images) or (tag == "table" and not tables and not _holds_loose_content(element))
@@ -599,7 +606,7 @@ def render_html(
         for anchor in [a for a in copy.iter("a") if a.get("href") is None and a is not copy]:
             # A named anchor (or a script's link) keeps its words but is no link here.
             anchor.drop_tag()
-        if tag_of(copy) in ("body", "html", "article", "main", "td", "th", "tr", "tbody", "li", "dd", "a"):
+        if tag_of(copy) in ("body", "html", "article", "main", "td", "th", "tr", "tbody", "li", "dd", "a", "form"):
             # The output is one <article>; the source's own wrapper becomes a plain division (a
             # table cell or a list item outside its table or list would be broken markup).
             copy.tag = "div"

@@ -278,3 +278,19 @@ def test_a_headings_permalink_mark_is_not_part_of_it(mark: str) -> None:
     assert "The new sea wall" in article.text.split("\n")
     assert "## The new sea wall\n" in article.markdown
     assert "<h2>The new sea wall</h2>" in article.html
+
+
+def test_html_keeps_the_words_of_a_page_wrapped_in_a_form() -> None:
+    # ASP.NET pages wrap the whole page in one <form>; its fields go, its words stay, and so do the
+    # words after a dropped button.
+    page = (
+        "<html><head><title>Quay plan</title></head><body><form id='aspnetForm' method='post'>"
+        f"<input type='hidden' name='__VIEWSTATE' value='dDwtMTA4'><h1>Quay plan</h1><p>{pages.PARAGRAPH}</p>"
+        f"<p>{pages.PARAGRAPH} Again.</p><p>{pages.PARAGRAPH} Third <button>Vote</button> and more.</p></form>"
+        f"<p>{pages.PARAGRAPH} Last.</p></body></html>"
+    )
+    article = scraper.clean(page, options=scraper.Options(second_opinion_below_chars=0))
+    assert article.path == "scorer"
+    assert article.html.count("<p>") == 4
+    assert "Third and more." in article.html
+    assert "<form" not in article.html and "<input" not in article.html and "VIEWSTATE" not in article.html
