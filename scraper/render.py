@@ -20,6 +20,8 @@ _KEEP_ATTRS = {
 _DROP_IN_HTML = frozenset({"script", "style", "noscript", "iframe", "button", "input", "select", "textarea", "svg"})
 # A form's fields go (above), its words stay: ASP.NET pages wrap the whole page in one <form>.
 _UNWRAP_IN_HTML = frozenset({"form"})
+# Wrappers that say nothing once empty (a link whose image was left out among them).
+_EMPTY_GOES = ("span", "div", "p", "section", "li", "a", "font", "b", "i", "em", "strong", "small", "center")
 _MAX_RENDER_DEPTH = 300
 
 
@@ -606,9 +608,18 @@ def render_html(
         for anchor in [a for a in copy.iter("a") if a.get("href") is None and a is not copy]:
             # A named anchor (or a script's link) keeps its words but is no link here.
             anchor.drop_tag()
-        if tag_of(copy) in ("body", "html", "article", "main", "td", "th", "tr", "tbody", "li", "dd", "a", "form"):
+        for element in reversed(list(copy.iter(*_EMPTY_GOES))):
+            # Emptied by the removals above, or empty in the source (a spacer, an icon's box).
+            if element is not copy and not len(element) and not (element.text or "").strip():
+                element.drop_tag()
+        if tag_of(copy) in ("body", "html", "article", "main", "td", "th", "li", "dd", "a", "form"):
             # The output is one <article>; the source's own wrapper becomes a plain division (a
             # table cell or a list item outside its table or list would be broken markup).
             copy.tag = "div"
+        elif tag_of(copy) in ("tr", "thead", "tbody", "tfoot"):
+            # Rows chosen without their table get one.
+            table = lxml_html.Element("table")
+            table.append(copy)
+            copy = table
         article.append(copy)
     return lxml_html.tostring(article, encoding="unicode", method="html")

@@ -294,3 +294,26 @@ def test_html_keeps_the_words_of_a_page_wrapped_in_a_form() -> None:
     assert article.html.count("<p>") == 4
     assert "Third and more." in article.html
     assert "<form" not in article.html and "<input" not in article.html and "VIEWSTATE" not in article.html
+
+
+def test_html_output_drops_empty_wrappers_and_keeps_images_links_when_asked() -> None:
+    body = (
+        f"<div><span class='icon'></span><p>{pages.PARAGRAPH}</p><p></p>"
+        "<a href='/photos/quay'><img src='/quay.jpg' alt='The quay'></a><ul><li>One point</li><li><span></span></li></ul>"
+        f"<p>{pages.PARAGRAPH} Again.</p></div>"
+    )
+    plain = scraper.clean(_article(body)).html
+    assert "<span></span>" not in plain and "<p></p>" not in plain and "<li></li>" not in plain
+    assert "<a href" not in plain  # the link held only the image, which html leaves out by default
+    shown = scraper.clean(_article(body), options=scraper.Options(include_images=True)).html
+    assert '<img src="/quay.jpg" alt="The quay">' in shown and "<a href=" in shown
+
+
+def test_rows_chosen_without_their_table_get_one_in_html() -> None:
+    from scraper.render import render_html
+
+    root = parse_html(
+        "<html><body><table><tr><td>Ward</td><td>Votes</td></tr><tr><td>North</td><td>412</td></tr></table></body></html>"
+    )
+    row = root.find(".//tr")
+    assert render_html([row], None, None) == "<article><table><tr><td>Ward</td><td>Votes</td></tr></table></article>"
