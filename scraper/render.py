@@ -305,6 +305,7 @@ def _escaped(match: re.Match[str]) -> str:
 _ALL_BOLD = re.compile(r"^\*\*([^*]+)\*\*$")
 # Characters that render as nothing (str.split() does not count them as space).
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_UI_GLYPHS = " \n·•|/×✕→←↓↑›‹»«–—-"
 
 
 class _Walker:
@@ -332,6 +333,10 @@ class _Walker:
             if md and kind == "p":
                 # Images with no words beside them (a figure): a block for markdown alone.
                 self.blocks.append(Block("img", "", _quoted(md, self._quote), quote=self._quote))
+            return
+        if kind in ("p", "h") and not self._items and not plain.strip(_UI_GLYPHS):
+            # A separator or a control's glyph on a line of its own ("·" between a post's date
+            # and its replies, a "×" that closed a box): nothing to read.
             return
         if kind == "p":
             md = _LOOKS_LIKE_MARKUP.sub(_escaped, md)

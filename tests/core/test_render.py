@@ -317,3 +317,17 @@ def test_rows_chosen_without_their_table_get_one_in_html() -> None:
     )
     row = root.find(".//tr")
     assert render_html([row], None, None) == "<article><table><tr><td>Ward</td><td>Votes</td></tr></table></article>"
+
+
+@pytest.mark.parametrize("glyph", ["·", "×", "→", "|", "—"])
+def test_a_line_of_nothing_but_a_separator_or_a_controls_glyph_goes(glyph: str) -> None:
+    body = f"<p>{pages.PARAGRAPH}</p><p>{glyph}</p><p>{pages.PARAGRAPH} Again.</p>"
+    article = scraper.clean(_article(body))
+    assert article.text.split("\n") == [pages.PARAGRAPH, f"{pages.PARAGRAPH} Again."]
+    assert f"\n{glyph}\n" not in article.markdown
+
+
+def test_code_keeps_its_lines_of_braces() -> None:
+    code = "<pre><code>if (tide) {\n  raise();\n}\n</code></pre>"
+    article = scraper.clean(_article(f"<p>{pages.PARAGRAPH}</p>{code}<p>{pages.PARAGRAPH} Again.</p>"))
+    assert "}" in article.text.split("\n")
