@@ -112,11 +112,12 @@ _FIELD_TAGS = frozenset({"span", "a", "time", "label", "cite", "small"})
 def space_fields(containers: list[etree._Element]) -> None:
     """Put a space between two adjacent fields (see _FIELD_TAGS) that the source sets with none.
 
-    Only where the joint cannot be inside a word: a capital or a digit after a letter, or a capital
-    after a digit ("BonifieldMar 6", "Rating4.5"); lower case after lower case may be a word
-    split for styling, digits after digits a price's cents, and scripts without case (Chinese,
-    Japanese) are written without spaces. Each side holds at least two characters (a drop cap is
-    one). Code keeps its characters as written.
+    Only where the joint cannot be inside a word: a capital or a digit after a letter, a capital
+    after a digit, a digit after a number with its decimals ("BonifieldMar 6", "Rating4.5",
+    "4.8212 reviews"); lower case after lower case may be a word split for styling, digits after
+    whole digits a price's cents, and scripts without case (Chinese, Japanese) are written without
+    spaces. Each side holds at least two characters (a drop cap is one). Code keeps its characters
+    as written.
     """
     for container in containers:
         for element in container.iter(*_FIELD_TAGS):
@@ -128,17 +129,25 @@ def space_fields(containers: list[etree._Element]) -> None:
             first = "".join(element.itertext())
             second = "".join(after.itertext())
             if (
-                len(first.strip()) >= 2 and len(second.strip()) >= 2 and _word_joint(first[-1:], second[:1])
+                len(first.strip()) >= 2 and len(second.strip()) >= 2 and _word_joint(first, second[:1])
                 and not any(tag_of(a) in ("pre", "code") for a in element.iterancestors())
             ):
                 element.tail = " "
 
 
-def _word_joint(end: str, start: str) -> bool:
-    """True when `start` cannot continue a word that ends with `end` (see space_fields)."""
+def _word_joint(first: str, start: str) -> bool:
+    """True when `start` cannot continue the word that ends `first` (see space_fields). A number
+    that already has its decimals ("4.8" before "212 reviews") is whole; "$19" before "99" is not."""
+    end = first[-1:]
     if end.isalpha() and (end.islower() or end.isupper()):
         return start.isupper() or start.isdigit()
+    if end.isdigit() and start.isdigit():
+        return _DECIMAL_END.search(first) is not None
     return end.isdigit() and start.isupper()
+
+
+# A number with its decimals at the end of a field: "4.8", "1,5".
+_DECIMAL_END = re.compile(r"\d[.,]\d{1,2}$")
 
 
 def visible_text(element: etree._Element) -> str:

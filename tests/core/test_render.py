@@ -251,6 +251,7 @@ def test_a_highlighters_lines_are_lines_in_every_format(between: str) -> None:
         ("<span><span>Stevie Bonifield</span></span><span><time>Mar 6</time></span>", "Stevie Bonifield Mar 6"),
         ("<a href='/b/hoka'><span>HOKA</span></a><span>Mach 6</span>", "HOKA Mach 6"),
         ("<span>Rating</span><span>4.5 of 5</span>", "Rating 4.5 of 5"),
+        ("<span>4.8</span><span>212 reviews</span>", "4.8 212 reviews"),
         # A word split for styling, a price's cents, a drop cap and Chinese stay as written.
         ("<span>anti</span><span>doping</span>", "antidoping"),
         ("<span>$19</span><span>99</span>", "$1999"),
