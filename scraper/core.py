@@ -204,7 +204,7 @@ def _drop_title_heading(containers: list[etree._Element], title: str | None, tra
     wanted = " ".join(title.split()).lower()
     for container in containers:
         for element in container.iter(*HEADING_TAGS):
-            shown = " ".join(visible_text(element).split()).strip(_PERMALINK_MARKS)
+            shown = visible_text(element).strip(_PERMALINK_MARKS)
             text = shown.lower()
             if text and (text == wanted or (len(text) > 15 and text in wanted)):
                 if element is container:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -308,11 +308,18 @@ def _named_post(element: etree._Element, stats: dict[etree._Element, NodeStats],
     s = stats.get(element)
     if s is None or s.p_chars < _NAMED_POST_PROSE or not named_content(element, content):
         return False
+    return next(_namesakes(element), None) is None
+
+
+def _namesakes(element: etree._Element) -> Iterator[etree._Element]:
+    """Yield the siblings of `element` with its tag and its class (none if it has no class)."""
     parent = element.getparent()
     name = element.get("class")
-    return parent is None or not name or not any(
-        sibling is not element and sibling.tag == element.tag and sibling.get("class") == name for sibling in parent
-    )
+    if parent is None or not name:
+        return
+    for sibling in parent:
+        if sibling is not element and sibling.tag == element.tag and sibling.get("class") == name:
+            yield sibling
 
 
 def _climb(
@@ -389,12 +396,7 @@ def _to_all_posts(top: Candidate, stats: dict[etree._Element, NodeStats], option
         parent = element.getparent()
         if parent is None or tag_of(parent) in ("body", "html"):
             break
-        name = element.get("class")
-        if name and any(
-            sibling is not element and sibling.tag == element.tag and sibling.get("class") == name
-            and stats.get(sibling, _NOTHING).text_chars > 0
-            for sibling in parent
-        ):
+        if any(stats.get(sibling, _NOTHING).text_chars > 0 for sibling in _namesakes(element)):
             held = stats.get(parent)
             if held is not None and held.link_density <= options.climb_max_link_density:
                 return Candidate(parent, top.score)

@@ -463,7 +463,9 @@ def _cell_value(element: etree._Element) -> bool:
     if cell is None or tag_of(cell) not in ("td", "th") or sum(1 for child in cell if tag_of(child)) != 1:
         return False
     table = next(cell.iterancestors("table"), None)
-    return table is not None and next(table.iter("th"), None) is not None and sum(1 for _ in table.iter("table")) == 1
+    return (
+        table is not None and next(table.iter("th"), None) is not None and next(table.iterdescendants("table"), None) is None
+    )
 
 
 _CODE_TAGS = ("code", "kbd", "samp", "tt", "var")

@@ -13,6 +13,17 @@ PARAGRAPH = (
 )
 
 
+def story_parts(label: str, parts: int) -> str:
+    """Return `parts` paragraphs of a story, each ending "<label> part <n>." (0 to parts - 1)."""
+    return "".join(f"<p>{PARAGRAPH} {label} part {n}.</p>" for n in range(parts))
+
+
+def quay_article(body: str) -> str:
+    """Return a bare page titled "Quay plan" whose <article> holds that headline and `body` (no
+    menus or footer: see article_page for those)."""
+    return f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{body}</article></body></html>"
+
+
 def fixture_pages() -> dict[str, bytes]:
     """Return every fixture page as raw bytes, by slug."""
     return {p.parent.name: p.read_bytes() for p in sorted(PAGES_DIR.glob("*/source.html"))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import scraper
-from tests.core.pages import PARAGRAPH
+from tests.core.pages import PARAGRAPH, quay_article, story_parts
 
 # Our own scorer alone: trafilatura's second opinion would mask what it chose.
 ALONE = scraper.Options(second_opinion_below_chars=0)
@@ -270,11 +270,9 @@ def test_an_advertisement_label_and_a_read_more_line_in_indonesian_go() -> None:
 
 
 def test_a_media_blocks_label_on_a_line_of_its_own_goes() -> None:
-    story = "".join(f"<p>{PARAGRAPH} Media part {n}.</p>" for n in range(3))
-    page = (
-        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
-        f"<div class='media'><img src='/q.jpg' alt=''><div>Enlarge photo</div><div>Video</div></div>{story}"
-        "<div><span>View photo gallery</span></div></article></body></html>"
+    page = quay_article(
+        "<div class='media'><img src='/q.jpg' alt=''><div>Enlarge photo</div><div>Video</div></div>"
+        f"{story_parts('Media', 3)}<div><span>View photo gallery</span></div>"
     )
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Media part 2." in text
@@ -283,12 +281,9 @@ def test_a_media_blocks_label_on_a_line_of_its_own_goes() -> None:
 
 
 def test_a_paywall_notice_under_the_story_goes() -> None:
-    story = "".join(f"<p>{PARAGRAPH} Paid part {n}.</p>" for n in range(3))
-    page = (
-        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
-        f"{story}<div><p>Subscribe to continue reading this story and every other on the harbour.</p>"
+    page = quay_article(
+        f"{story_parts('Paid', 3)}<div><p>Subscribe to continue reading this story and every other on the harbour.</p>"
         "<p>Already a subscriber? Log in here.</p><p>You have 2 free articles left this month.</p></div>"
-        "</article></body></html>"
     )
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Paid part 2." in text
@@ -307,8 +302,7 @@ def test_a_paywall_notice_under_the_story_goes() -> None:
     ids=["german", "french", "spanish", "polish"],
 )
 def test_a_cookie_notice_in_other_languages_goes(notice: str) -> None:
-    story = "".join(f"<p>{PARAGRAPH} Cookie part {n}.</p>" for n in range(3))
-    page = f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{story}<div><p>{notice}</p></div></article></body></html>"
+    page = quay_article(f"{story_parts('Cookie', 3)}<div><p>{notice}</p></div>")
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Cookie part 2." in text
     assert notice[:20] not in text

@@ -6,7 +6,7 @@ import html
 import json
 
 import scraper
-from tests.core.pages import PARAGRAPH
+from tests.core.pages import PARAGRAPH, quay_article, story_parts
 
 # Our own scorer alone: trafilatura's second opinion would mask what pruning took away.
 ALONE = scraper.Options(second_opinion_below_chars=0)
@@ -43,10 +43,7 @@ def test_the_next_and_previous_post_box_goes() -> None:
         "<div class='prev'><a href='/news/lifeboat-day'><h5>Lifeboat day draws a record crowd</h5></a>"
         "<p>Crews from three stations showed their boats on the slipway</p></div></div>"
     )
-    page = (
-        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
-        f"<div class='post'>{story}{box}</div></article></body></html>"
-    )
+    page = quay_article(f"<div class='post'>{story}{box}</div>")
     text = scraper.clean(page, url="https://harbour.example/news/quay-plan", options=ALONE).text
     assert "Quay note 4." in text
     assert "Ferry fares rise" not in text and "Lifeboat day" not in text
@@ -259,7 +256,7 @@ def test_json_shown_as_code_stays() -> None:
 
 
 def test_amp_ads_consent_and_menus_go() -> None:
-    story = "".join(f"<p>{PARAGRAPH} Amp part {n}.</p>" for n in range(4))
+    story = story_parts("Amp", 4)
     page = (
         "<html amp><head><title>Quay plan</title></head><body>"
         "<amp-sidebar id='menu' layout='nodisplay'><p>Sections of the harbour news, the town and its people, every day.</p></amp-sidebar>"
@@ -283,7 +280,7 @@ def test_custom_element_names_are_removed_in_the_one_walk_for_tags() -> None:
 
 
 def test_an_author_info_box_after_the_story_goes() -> None:
-    story = "".join(f"<p>{PARAGRAPH} Bio part {n}.</p>" for n in range(4))
+    story = story_parts("Bio", 4)
     page = (
         "<html><head><title>Quay plan</title></head><body><main><article><h1>Quay plan</h1>"
         f"{story}<div class='author-info'><p><strong>Jo Smith</strong> is the harbour reporter for Harbour News. "
@@ -303,14 +300,11 @@ def test_brackets_nested_past_the_json_decoders_stack_are_read_as_text() -> None
 
 
 def test_wordpress_plugins_boxes_go() -> None:
-    story = "".join(f"<p>{PARAGRAPH} Plugin part {n}.</p>" for n in range(4))
-    page = (
-        "<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>"
+    page = quay_article(
         "<div id='ez-toc-container' class='ez-toc-v2_0_69 counter-hierarchy ez-toc-container'><p>Table of Contents</p>"
         "<ul><li><a href='#who'>Who pays for the sea wall and how the harbour board shares the cost</a></li></ul></div>"
-        f"{story}<div class='a2a_kit a2a_kit_size_32'><span>Share the harbour story with your friends and neighbours</span></div>"
+        f"{story_parts('Plugin', 4)}<div class='a2a_kit a2a_kit_size_32'><span>Share the harbour story with your friends and neighbours</span></div>"
         "<div class='abh_box abh_box_down'><p>Jo Smith writes about the port, its boats and the people who work them.</p></div>"
-        "</article></body></html>"
     )
     text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
     assert "Plugin part 3." in text

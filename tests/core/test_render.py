@@ -9,9 +9,7 @@ from scraper.parse import parse_html
 from scraper.render import render_blocks, render_text
 from tests.core import pages
 
-
-def _article(body: str) -> str:
-    return f"<html><head><title>Quay plan</title></head><body><article><h1>Quay plan</h1>{body}</article></body></html>"
+_article = pages.quay_article
 
 
 def test_a_newline_in_the_source_is_a_space_and_br_is_a_line_break() -> None:
