@@ -118,6 +118,17 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def picklable(exc: BaseException) -> BaseException:
+    """Return `exc`, or a RuntimeError naming it when it cannot cross to the parent process."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001 - e.g. an exception class with a custom signature
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
 def clean_item(item: WorkItem, ruleset: RuleSet, options: Options, spec: RecordSpec) -> PageResult:
     """Clean one work item into its record; any failure becomes an error record."""
     from scraper.core import clean

@@ -32,7 +32,7 @@ from itertools import islice
 from typing import Any, BinaryIO, NoReturn
 
 from scraper.bulk.readers import WorkItem
-from scraper.bulk.records import PageResult, describe, failed
+from scraper.bulk.records import PageResult, describe, failed, picklable
 from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, make_context, watch_parent
 from scraper.errors import ScraperError
 
@@ -173,19 +173,12 @@ def _child_main(
         code = 1  # the parent is gone
     except BaseException as exc:  # noqa: BLE001 - any failure goes to the parent, which decides
         try:
-            _send(fd, _FAILURE, _picklable(exc))
+            _send(fd, _FAILURE, picklable(exc))
         except BaseException:  # noqa: BLE001
             code = 1
     finally:
         os._exit(code)
 
-
-def _picklable(exc: BaseException) -> BaseException:
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001 - e.g. an exception class with a custom signature
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
-    return exc
 
 
 def _send(fd: int, kind: int, payload: object) -> None:

@@ -6,6 +6,8 @@ import gzip
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import FIELDS, PageResult
 from scraper.bulk.runner import CRASH_MESSAGE, WorkerConfig, WorkerContext, clean_page, run_pages
 from scraper.cli import main
+from scraper.errors import RuleError
 from tests.bulk.conftest import (
     EMPTY_PAGE,
     NOTE,
@@ -208,10 +211,9 @@ def slow_page(item: WorkItem, context: WorkerContext) -> PageResult:
     return clean_page(item, context)
 
 
-def test_a_pool_stopped_early_leaves_no_worker_or_manager_thread_behind() -> None:
-    # Ctrl-C, SIGTERM or a consumer that stops reading closes the generator mid-run. The pool's
-    # manager thread must be gone before the interpreter exits, or its exit hook writes to the
-    # thread's wake-up pipe as the thread closes it (a traceback after the summary line).
+def test_a_pool_stopped_early_leaves_no_worker_or_thread_behind() -> None:
+    # Ctrl-C, SIGTERM or a consumer that stops reading closes the generator mid-run: the workers
+    # must be gone at once, with no thread left to race the interpreter's exit.
     items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(12)]
     before = {t.ident for t in threading.enumerate()}
     results = run_pages(items, WorkerConfig(), jobs=2, page_fn=slow_page, solo=False)
@@ -223,6 +225,39 @@ def test_a_pool_stopped_early_leaves_no_worker_or_manager_thread_behind() -> Non
     left = [t.name for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert left == []
     assert multiprocessing.active_children() == []
+
+
+def large_result(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Return a 2 MB record at once: the workers spend their time writing results to the parent."""
+    return PageResult({"id": item.id, "text": "word " * 400_000, "error": None}, "cleaned")
+
+
+STOP_WHILE_SENDING = """
+import random, time
+from scraper.bulk.readers import WorkItem
+from scraper.bulk.runner import WorkerConfig, run_pages
+from tests.bulk.test_run import large_result
+random.seed(7)
+for attempt in range(20):
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, b"x") for n in range(400)]
+    results = run_pages(items, WorkerConfig(), jobs=2, page_fn=large_result, solo=False)
+    next(results)
+    time.sleep(random.random() * 0.05)
+    results.close()
+print("stopped", attempt + 1)
+"""
+
+
+def test_a_pool_stopped_while_workers_send_large_results_never_hangs() -> None:
+    # A worker killed half-way through writing its result left half a message in the pipe, and
+    # the pool waited forever for the rest: Ctrl-C on a run of large pages hung now and then.
+    # Twenty stops at random moments; before the fix one of the first three hung.
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-c", STOP_WHILE_SENDING], check=False, cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "stopped 20"
 
 
 def test_rules_folder_applies_to_its_site_only(tmp_path: Path) -> None:
@@ -301,3 +336,16 @@ def test_no_second_opinion_reaches_the_workers(tmp_path: Path) -> None:
     # trafilatura's answer holds every card; our scorer's alone, one.
     assert "Headphone story 0" in texts[False] and "Headphone story 4" in texts[False]
     assert "Headphone story 4" not in texts[True]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_rules_that_fail_to_load_in_the_workers_end_the_run_with_their_error(tmp_path: Path, jobs: int) -> None:
+    # The CLI checks rules before the run; a library caller may not. One clear error, not a
+    # crash record for every page or workers restarted for ever.
+    bad = tmp_path / "rules"
+    bad.mkdir()
+    (bad / "broken.toml").write_text('schema = 1\nhosts = ["example.org"]\n[remove]\nselectors = ["div[["]\n')
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(6)]
+    with pytest.raises(RuleError, match="broken.toml"):
+        list(run_pages(items, WorkerConfig(rules_dirs=(str(bad),)), jobs=jobs))
+    assert multiprocessing.active_children() == []
