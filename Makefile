@@ -8,7 +8,7 @@ DATASETS ?= ../shared/datasets
 BENCH_PAGES ?= 300
 BENCH_ROUNDS ?= 2
 
-.PHONY: install run test eval rivals bench golden lint clean-venv
+.PHONY: install browser run test eval rivals bench golden lint clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,14 @@ install: $(STAMP)
 run: install
 	$(BIN)/scraper clean --sample
 
-test: install
+# The one system package the suite needs: the --explain test opens its report in headless
+# Chromium. Installed from the distribution's packages when missing (Debian/Ubuntu, as root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || \
+	echo "make: could not install chromium; the --explain rendering test will fail" >&2
+
+test: install browser
 	$(BIN)/python -m pytest
 
 eval: install
