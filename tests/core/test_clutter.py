@@ -291,6 +291,19 @@ def test_a_paywall_notice_under_the_story_goes() -> None:
         assert gone not in text
 
 
+def test_a_paywall_naming_its_plan_goes() -> None:
+    # Paywalls name their own plan ("STAT+ subscribers") and offer to unlock the story.
+    page = quay_article(
+        f"{story_parts('Plan', 3)}<div><h2>Harbour+ story</h2><p>This article is exclusive to Harbour+ subscribers</p>"
+        "<p>Unlock this article and every analysis, newsletter and event of the quay.</p>"
+        "<p>Already have an account? Log in</p></div>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Plan part 2." in text
+    for gone in ("exclusive to Harbour+", "Unlock this article", "Already have an account"):
+        assert gone not in text
+
+
 @pytest.mark.parametrize(
     "notice",
     [
