@@ -4,9 +4,9 @@ Each worker has its own pair of pipes: the parent sends it a page when it is
 idle and reads its result back. So the parent always knows which page each
 worker holds, and:
 
-- a worker that dies (killed, out of memory, a segfault in a C library) costs
-  exactly the page it held, which becomes an error record; a fresh worker
-  takes its place and the run goes on;
+- a worker that dies (killed, out of memory, a segfault in a C library) is
+  replaced by a fresh one, which tries its page again; a page that kills a
+  second worker becomes an error record, and the run goes on;
 - stopping the pool early (Ctrl-C, SIGTERM, a consumer that stops reading)
   kills the workers and closes the pipes: no thread is left to wait for.
 
@@ -72,6 +72,9 @@ def run_pool(
     workers: list[_Worker] = []
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
+    # Pages whose worker died under them, for one more try on a fresh worker.
+    retry: list[tuple[int, WorkItem]] = []
+    died_on: set[int] = set()
     ready: dict[int, PageResult] = {}
     done: list[tuple[int, PageResult]] = []
     next_out = 0
@@ -89,23 +92,35 @@ def run_pool(
         workers.remove(worker)
         return start_worker()
 
+    def next_page() -> tuple[int, WorkItem] | None:
+        """Return a page to retry, else the next page of the input if the in-flight limit allows."""
+        nonlocal submitted, exhausted
+        if retry:
+            return retry.pop()
+        if exhausted or len(busy) + len(ready) + len(done) >= limit:
+            return None
+        item = next(source, None)
+        if item is None:
+            exhausted = True
+            return None
+        submitted += 1
+        return submitted - 1, item
+
     def hand_out() -> None:
-        """Give a page to each idle worker while the in-flight limit allows."""
-        nonlocal submitted, exhausted, idle_deaths
-        while idle and not exhausted and len(busy) + len(ready) + len(done) < limit:
-            item = next(source, None)
-            if item is None:
-                exhausted = True
+        """Give a page to each idle worker."""
+        nonlocal idle_deaths
+        while idle:
+            page = next_page()
+            if page is None:
                 return
             worker = idle.pop()
-            while not worker.give(submitted, item):
+            while not worker.give(*page):
                 # It died before taking the page (not the page's doing): a fresh one takes it.
                 idle_deaths += 1
                 if idle_deaths >= MAX_IDLE_DEATHS:
                     raise ScraperError(f"worker processes keep dying before taking a page ({idle_deaths} in a row)")
                 worker = replace(worker)
             busy[worker.results] = worker
-            submitted += 1
 
     def settle(seq: int, result: PageResult) -> Iterator[PageResult]:
         nonlocal next_out
@@ -132,9 +147,14 @@ def run_pool(
                 seq, item = worker.holding
                 message = worker.take_result()
                 if message is None:
-                    # The pipe closed mid-page: the worker died on this page.
-                    done.append((seq, failed(item, CRASH_MESSAGE, config.spec.fields)))
+                    # The pipe closed mid-page: the worker died on this page. Once may be bad luck
+                    # (another process's memory, a kill); a page that kills a second worker goes.
                     idle.append(replace(worker))
+                    if seq in died_on:
+                        done.append((seq, failed(item, CRASH_MESSAGE, config.spec.fields)))
+                    else:
+                        died_on.add(seq)
+                        retry.append((seq, item))
                     continue
                 if isinstance(message, _Failure):
                     raise message.error

@@ -8,8 +8,9 @@ still runs apart, so the guarantees of the pool hold:
 
 - before cleaning a page the child names it (id, source, url) on the pipe, so
   when the child dies (segfault in a C library, out-of-memory kill) the main
-  process knows which page did it: that page becomes an error record and a new
-  child, forked from the untouched input iterator, reads past the pages done and goes on;
+  process knows which page it died on: a new child, forked from the untouched
+  input iterator, reads past the pages done and tries that page again; a page
+  that kills a second child becomes an error record, and the run goes on;
 - the page timeout runs in the child's main thread, as in a pool worker;
 - the child exits when the main process dies (its next write fails, and a
   watcher thread catches a page that never ends).
@@ -65,6 +66,8 @@ def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -
     """
     done = 0
     crashes_between_pages = 0
+    # Pages (by their place in the input) that a child died on once: the next child tries them again.
+    died_on: set[int] = set()
     while True:
         child = _Child(items, done, config, page_fn)
         current: tuple[str, str, str | None] | None = None
@@ -89,9 +92,13 @@ def run_solo(items: Iterable[WorkItem], config: WorkerConfig, page_fn: PageFn) -
             if crashes_between_pages >= MAX_CRASHES_BETWEEN_PAGES:
                 raise ScraperError(f"worker process died twice while reading inputs after {done} pages")
             continue
+        crashes_between_pages = 0
+        if done not in died_on:
+            # Once may be bad luck (another process's memory, a kill): a fresh child starts at this page.
+            died_on.add(done)
+            continue
         page_id, source, url = current
         done += 1
-        crashes_between_pages = 0
         yield failed(WorkItem(page_id, source, url, None), CRASH_MESSAGE, config.spec.fields)
 
 

@@ -205,6 +205,29 @@ def test_a_dying_worker_becomes_an_error_record_and_the_run_goes_on() -> None:
     assert sum(r.outcome == "cleaned" for r in results) == 18
 
 
+def crash_once(item: WorkItem, context: WorkerContext) -> PageResult:
+    """Kill the worker the first time a page marked 'flaky' comes; its source names a file that remembers."""
+    if item.id.startswith("flaky"):
+        marker = Path(item.source)
+        if not marker.exists():
+            marker.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+    return clean_page(item, context)
+
+
+@pytest.mark.parametrize(("jobs", "ordered"), [(1, True), (2, True), (2, False)])
+def test_a_page_whose_worker_died_once_is_tried_again_on_a_fresh_worker(tmp_path: Path, jobs: int, ordered: bool) -> None:
+    # A worker can die for reasons of its own (the kernel's out-of-memory killer picks it, an
+    # operator kills it): its page gets a second worker before it is called the culprit.
+    items = [WorkItem(f"p{n}", f"mem:{n}", None, article_page(n).encode()) for n in range(12)]
+    items[4] = WorkItem("flaky", str(tmp_path / "died"), None, article_page(4).encode())
+    results = list(run_pages(items, WorkerConfig(), jobs=jobs, ordered=ordered, page_fn=crash_once))
+    assert (tmp_path / "died").exists()
+    assert sorted(r.record["id"] for r in results) == sorted(i.id for i in items)
+    assert all(r.outcome == "cleaned" for r in results)
+    assert multiprocessing.active_children() == []
+
+
 def slow_page(item: WorkItem, context: WorkerContext) -> PageResult:
     """Clean the page, slowly: a worker is still busy when the consumer stops reading."""
     time.sleep(0.5)
