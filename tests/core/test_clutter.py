@@ -291,6 +291,19 @@ def test_a_paywall_notice_under_the_story_goes() -> None:
         assert gone not in text
 
 
+@pytest.mark.parametrize("placeholder", ["Loading...", "Loading comments…", "Loading prices for your region…"])
+def test_a_loading_placeholder_goes_and_a_sentence_about_loading_stays(placeholder: str) -> None:
+    # What a script shows until its data arrives; the crawler's copy never got the data.
+    page = quay_article(
+        f"{story_parts('Load', 2)}<div><p>{placeholder}</p></div>"
+        "<p>Loading the ferry takes forty minutes at low tide.</p>"
+    )
+    text = scraper.clean(page, url="https://harbour.example/news/quay", options=ALONE).text
+    assert "Load part 1." in text
+    assert placeholder not in text
+    assert "Loading the ferry takes forty minutes" in text
+
+
 def test_a_paywall_naming_its_plan_goes() -> None:
     # Paywalls name their own plan ("STAT+ subscribers") and offer to unlock the story.
     page = quay_article(
