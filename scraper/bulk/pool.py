@@ -22,7 +22,6 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import signal
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import PageResult, describe, failed, picklable
-from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, make_context, watch_parent
+from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, become_worker, make_context
 from scraper.errors import ScraperError
 
 if TYPE_CHECKING:
@@ -240,12 +239,7 @@ class _Worker:
 
 def _worker_main(config: WorkerConfig, page_fn: PageFn, tasks: Connection, results: Connection, parent: int) -> None:
     """Run in a worker: take a page, clean it, send its result, until told to stop."""
-    # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A fork copies the parent's SIGTERM handler (which turns the signal into an interrupt for
-    # the CLI); a worker just ends, without a traceback, and the parent sorts out its page.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    watch_parent(parent)
+    become_worker(parent)
     try:
         context = make_context(config)
     except BaseException as exc:  # noqa: BLE001 - the parent raises it, on the first page

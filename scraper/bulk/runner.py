@@ -8,8 +8,8 @@ or in completion order with ``ordered=False``.
 With one job the pages are cleaned in one forked child that reads them itself
 (`scraper.bulk.solo`); with more, on a pool of workers fed one page at a time
 (`scraper.bulk.pool`). Either way a worker that dies (killed, out of memory, a
-segfault in a C library) costs only the page it held, which becomes an error
-record, and the run goes on.
+segfault in a C library) is replaced and its page tried once more; a page that
+kills two workers becomes an error record, and the run goes on.
 """
 
 from __future__ import annotations
@@ -115,6 +115,16 @@ def _raise_timeout(signum: int, frame: object) -> None:
 def _can_time_out() -> bool:
     # Signals reach only the main thread: Dask runs tasks in threads, where no timer is set.
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+def become_worker(parent: int) -> None:
+    """Set up a freshly forked worker: signals as the parent wants them, and a watch on the parent."""
+    # Ctrl-C reaches the whole process group; the parent decides what happens, not each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A fork copies the parent's SIGTERM handler (which turns the signal into an interrupt for
+    # the CLI); a worker just ends, without a traceback, and the parent sorts out its page.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    watch_parent(parent)
 
 
 def watch_parent(parent: int) -> None:

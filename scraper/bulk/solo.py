@@ -34,7 +34,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from scraper.bulk.readers import WorkItem
 from scraper.bulk.records import PageResult, describe, failed, picklable
-from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, make_context, watch_parent
+from scraper.bulk.runner import CRASH_MESSAGE, PageFn, WorkerConfig, become_worker, make_context
 from scraper.errors import ScraperError
 
 # Message kinds on the pipe from child to parent; each message is a header then a pickle.
@@ -160,10 +160,7 @@ def _child_main(
     """Run in the forked child: read, clean, send; never return into the parent's code."""
     code = 0
     try:
-        # Ctrl-C reaches the whole process group; the parent decides. SIGTERM is the parent's to handle.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        watch_parent(parent)
+        become_worker(parent)
         context = make_context(config)
         # Nothing below frees the objects the fork inherited or the rules just loaded: keep the
         # collector off them (no copy-on-write, and each full collection walks only the page's objects).
