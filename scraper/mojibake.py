@@ -11,6 +11,7 @@ import dataclasses
 import re
 
 from scraper.models import Article
+from scraper.render import ZERO_WIDTH
 
 # What UTF-8 read as Windows-1252 or Latin-1 leaves behind: a lead byte's letter (Â to ô) before a
 # C1 control character, "Â" or "Ã" before a Latin-1 symbol or a Windows-1252 punctuation mark, and
@@ -45,6 +46,27 @@ def repair(text: str) -> str:
     return _LOST_NO_BREAK_SPACE.sub("", text) if "\u00c2" in text else text
 
 
+# A line of zero-width characters (and spaces), with the line break before it; in markdown, a
+# paragraph of them, with the blank line before it.
+_INVISIBLE = f"[ \t]*[{ZERO_WIDTH}][{ZERO_WIDTH} \t]*"
+_INVISIBLE_LINE = re.compile(f"\n{_INVISIBLE}(?=\n|$)|^{_INVISIBLE}(?:\n|$)")
+_INVISIBLE_PARAGRAPH = re.compile(f"\n\n{_INVISIBLE}(?=\n\n|\n?$)")
+
+
+def _repaired_text(text: str, markdown: bool = False) -> str:
+    """Return `text` repaired, without the lines the repair left with nothing visible.
+
+    A page's empty paragraph can hold a zero-width joiner saved as mojibake ("\u00e2\u20ac\u008d");
+    the renderer keeps it as letters, and the repair turns it back into the joiner.
+    """
+    fixed = repair(text)
+    if fixed == text:
+        return fixed
+    if markdown:
+        fixed = _INVISIBLE_PARAGRAPH.sub("", fixed)
+    return _INVISIBLE_LINE.sub("", fixed)
+
+
 def repair_article(article: Article) -> Article:
     """Return `article` with mojibake undone in its title, text, renderings and metadata."""
     meta = article.metadata
@@ -54,8 +76,8 @@ def repair_article(article: Article) -> Article:
     return dataclasses.replace(
         article,
         title=_repaired(article.title),
-        text=repair(article.text),
-        markdown=repair(article.markdown),
+        text=_repaired_text(article.text),
+        markdown=_repaired_text(article.markdown, markdown=True),
         html=repair(article.html),
         metadata=dataclasses.replace(
             meta,

@@ -275,7 +275,7 @@ _GLUED = re.compile(r"[a-z0-9][A-Z]")
 def _squash(text: str) -> str:
     lines = (" ".join(line.split()) for line in text.split("\n"))
     # A line of nothing but zero-width characters (a joiner left between two blocks) shows nothing.
-    return "\n".join(line for line in lines if line and line.strip(_ZERO_WIDTH))
+    return "\n".join(line for line in lines if line and line.strip(ZERO_WIDTH))
 
 
 _BACKTICKS = re.compile(r"`{3,}")
@@ -313,7 +313,7 @@ def _escaped(match: re.Match[str]) -> str:
 # Markdown bold around the whole of a line, and nothing bold inside it.
 _ALL_BOLD = re.compile(r"^\*\*([^*]+)\*\*$")
 # Characters that render as nothing (str.split() does not count them as space).
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _UI_GLYPHS = " \n·•|/×✕→←↓↑›‹»«–—-"
 
 
@@ -465,7 +465,7 @@ class _Walker:
             # A cell's <br>s and blocks part its words as they do on screen (text_content() would
             # glue "interview<br>Thank" into one word).
             cells = [visible_text(c) for c in row if tag_of(c) in ("td", "th")]
-            if any(c.strip(_ZERO_WIDTH) for c in cells):
+            if any(c.strip(ZERO_WIDTH) for c in cells):
                 rows.append(cells)
         if not rows:
             return

@@ -56,3 +56,18 @@ def test_a_no_break_space_read_as_latin_1_leaves_no_letter_behind() -> None:
 
 def test_a_word_in_capitals_keeps_its_circumflex() -> None:
     assert repair("Hâlâ, HÂLÂ dediler.") == "Hâlâ, HÂLÂ dediler."
+
+
+def test_an_empty_paragraph_whose_joiner_was_garbled_leaves_no_line() -> None:
+    # Page builders put a zero-width joiner in an empty paragraph between sections; saved as
+    # mojibake it reads "â€\x8d", which the repair turns back into the joiner: nothing to show.
+    body = "".join(f"<p>{PARAGRAPH} Part {i}, with the café’s owner.</p><p>\u200d</p>" for i in range(4))
+    html = (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Harbour wall</title></head>"
+        f"<body><article><h1>Harbour wall</h1>{body}</article></body></html>"
+    )
+    article = scraper.clean(_garbled(html).encode("utf-8"), url="https://harbour.example/news/wall")
+    assert "café’s owner" in article.text
+    assert all(line.strip("\u200d") for line in article.text.split("\n"))
+    assert "\n\u200d" not in article.markdown and "\n\n\n" not in article.markdown
+    assert "Part 0, with the café’s owner.\n\n" in article.markdown
