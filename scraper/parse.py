@@ -41,7 +41,11 @@ _PARSER_OPTIONS = {
     "default_doctype": False,
 }
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
-_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+# A lone surrogate (a str can hold one; no encoding can) would end the parse where it stands.
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Python codecs that are text encodings but no page's: a label naming one is ignored. UTF-7 is
+# left out of the web's encodings on purpose (it hides markup from filters).
+_NOT_PAGE_ENCODINGS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"})
 # The same control characters as bytes, for a quick test on raw input before decoding.
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20)])
 # The printable ASCII range; an encoding that decodes it to itself cannot make control characters from it.
@@ -103,11 +107,20 @@ class Decoded:
 
 
 def _lookup(label: str | None) -> str | None:
+    """Return Python's name for the text encoding `label` names, None for no such encoding.
+
+    A page or a server can name any codec Python has: "base64" or "zlib" (codecs between bytes,
+    which str.decode refuses), "undefined" (which fails on every byte), or an escape or
+    domain-name codec no browser reads a page in. Those count as no label at all.
+    """
     if not label:
         return None
     try:
-        name = codecs.lookup(label.strip().strip("\"'").lower()).name
+        info = codecs.lookup(label.strip().strip("\"'").lower())
     except LookupError:
+        return None
+    name = info.name
+    if not getattr(info, "_is_text_encoding", True) or name in _NOT_PAGE_ENCODINGS:
         return None
     # Browsers treat ISO-8859-1 and ASCII labels as windows-1252 (WHATWG Encoding).
     return "cp1252" if name in {"latin-1", "iso8859-1", "ascii"} else name

@@ -159,9 +159,34 @@ def visible_text(element: etree._Element) -> str:
 _IMAGE_SOURCES = ("src", "data-src", "data-lazy-src", "data-original")
 
 
+# Schemes of an address that runs code or carries a document of its own when followed.
+_SCRIPTED_SCHEMES = ("javascript:", "vbscript:", "data:")
+# What browsers ignore in a scheme: tabs and line breaks anywhere ("java\tscript:" runs).
+_IGNORED_IN_SCHEME = str.maketrans("", "", "\t\n\r")
+
+
+def _scripted(address: str) -> bool:
+    """True for a "javascript:" (or "vbscript:", "data:") address, spelt any way a browser accepts."""
+    return address.translate(_IGNORED_IN_SCHEME).lstrip("".join(map(chr, range(0x21)))).lower().startswith(_SCRIPTED_SCHEMES)
+
+
+def _absolute(base_url: str | None, address: str) -> str:
+    """Return `address` made absolute against `base_url`; as it is when either cannot be read.
+
+    A page's links are the page's to spell: "http://[::1/x" (an IPv6 host never closed) makes
+    urljoin raise, and one such link must not cost the article.
+    """
+    if not base_url:
+        return address
+    try:
+        return urljoin(base_url, address)
+    except ValueError:
+        return address
+
+
 def _image_source(src: str, base_url: str | None) -> str:
     """Return an image address made absolute against `base_url` ('' for none)."""
-    return urljoin(base_url, src) if src and base_url and not src.startswith("data:") else src
+    return _absolute(base_url, src) if src and not src.startswith("data:") else src
 
 
 def _image_address(img: etree._Element) -> str:
@@ -215,10 +240,10 @@ def _mark(element: etree._Element, md: str, base_url: str | None) -> str:
         return md
     if tag == "a" and element.get("href"):
         href = element.get("href", "")
-        if base_url:
-            href = urljoin(base_url, href)
-        if not href.startswith(("javascript:", "#")):
-            return f"[{md.strip()}]({href})"
+        if not _scripted(href):
+            href = _absolute(base_url, href)
+            if not href.startswith("#"):
+                return f"[{md.strip()}]({href})"
     elif tag in ("strong", "b"):
         return f"**{md.strip()}**"
     elif tag in ("em", "i"):
@@ -602,8 +627,13 @@ def render_html(
             element.attrib.clear()
             for name, value in kept:
                 element.set(name, value or "")
-            if base_url and tag == "a" and element.get("href"):
-                element.set("href", urljoin(base_url, element.get("href", "")))
+            if tag == "a" and element.get("href") is not None:
+                href = element.get("href", "")
+                if _scripted(href):
+                    # Clean HTML runs no script: a "javascript:" link keeps its words, not its code.
+                    del element.attrib["href"]
+                elif base_url and href:
+                    element.set("href", _absolute(base_url, href))
             if source:
                 element.set("src", _image_source(source, base_url))
             if element not in preformatted:

@@ -58,6 +58,45 @@ def test_a_malformed_canonical_link_or_url_is_ignored_not_raised(canonical: str)
     assert "Paragraph 3." in scraper.clean(page, url=canonical).text
 
 
+@pytest.mark.parametrize("address", ["http://[::1/x", "https://[zz]/y", "http://[news.example/z"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_malformed_link_or_image_address_keeps_the_article(address: str, fmt: str) -> None:
+    # urljoin raises on an unclosed IPv6 bracket: a link in the story, an image, or the page's
+    # own canonical link written so must not cost the article in any output.
+    link = f"<a href='{address}'>the minutes</a> <img src='{address}/i.png' alt='Quay'>"
+    page = pages.article_page(4).replace("Paragraph 2.", f"Paragraph 2. See {link}.")
+    page = page.replace("<head>", f"<head><link rel='canonical' href='{address}'>")
+    options = Options(include_images=True, render_html=fmt == "html")
+    for url in ("https://quay.example/news/plan", None, address):
+        article = scraper.clean(page, url=url, options=options)
+        shown = {"text": article.text, "markdown": article.markdown, "html": article.html}[fmt]
+        assert "Paragraph 3." in shown and "the minutes" in shown
+
+
+def test_a_lone_surrogate_in_text_input_is_dropped_not_the_rest_of_the_page() -> None:
+    # A str may hold one (JSON's "\ud800" decodes to it); the parser stopped where it stood.
+    page = pages.article_page(6).replace("Paragraph 1.", "Paragraph 1. \ud800")
+    article = scraper.clean(page)
+    assert "Paragraph 5." in article.text and "\ud800" not in article.text
+
+
+@pytest.mark.parametrize("label", ["base64", "rot13", "hex", "zlib", "uu", "undefined", "unicode_escape", "idna"])
+@pytest.mark.parametrize("where", ["meta", "declared"])
+def test_a_charset_naming_no_page_encoding_is_ignored(label: str, where: str) -> None:
+    # Python's codecs include byte-to-byte ones (base64, zlib) that str.decode refuses, and text
+    # codecs no browser reads pages in; a page or a server naming one must not stop the clean.
+    from scraper.parse import decode_html
+
+    # All ASCII: bytes with valid multi-byte UTF-8 in them are read as UTF-8 whatever the label.
+    page = pages.article_page(4)
+    if where == "meta":
+        article = scraper.clean(page.replace("<head>", f"<head><meta charset='{label}'>").encode("ascii"))
+        assert "Paragraph 3." in article.text
+    else:
+        decoded = decode_html(page.encode("ascii"), declared=label)
+        assert "Paragraph 3." in decoded.text
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

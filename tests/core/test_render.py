@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lxml import html as lxml_html
 
 import scraper
 from scraper.parse import parse_html
@@ -330,3 +331,16 @@ def test_code_keeps_its_lines_of_braces() -> None:
     code = "<pre><code>if (tide) {\n  raise();\n}\n</code></pre>"
     article = scraper.clean(_article(f"<p>{pages.PARAGRAPH}</p>{code}<p>{pages.PARAGRAPH} Again.</p>"))
     assert "}" in article.text.split("\n")
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", " JavaScript:alert(2)", "java\tscript:alert(3)", "vbscript:x", "data:text/html;base64,PHNjcmlwdD4="])
+def test_a_link_that_runs_code_keeps_its_words_and_loses_its_address(address: str) -> None:
+    # "Clean HTML" runs nothing when shown: the link's words stay, as plain text.
+    page = pages.article_page(4).replace("Paragraph 2.", f"Paragraph 2. <a href='{address}'>Open the minutes</a> now.")
+    article = scraper.clean(page, url="https://quay.example/news/plan")
+    assert "Open the minutes" in article.markdown and "Open the minutes" in article.html
+    assert "](" not in article.markdown
+    # Every link left in the html leads to a web address (the serializer may have escaped a tab
+    # into one, which no browser reads as a scheme any more).
+    links = [a.get("href") for a in lxml_html.fromstring(article.html).iter("a")]
+    assert all(href is None or href.startswith("https://quay.example/") for href in links), links
