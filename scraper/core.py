@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from scraper.errors import InputError
+from scraper.errors import InputError, UsageError
 from scraper.extract import Body, filter_clutter, select_body
 from scraper.extract.comments import clean_comment_sections, take_comment_sections
 from scraper.kind import page_kind
@@ -63,6 +63,7 @@ def clean(
 
     Raises:
         InputError: the input is empty, binary, too large or not HTML.
+        UsageError: `url`, `rules` or `options` is of the wrong type.
     """
     return repair_article(_run(html, url, rules, options, None))
 
@@ -225,6 +226,7 @@ def _run(
 ) -> Article:
     if not isinstance(html, (str, bytes)):
         raise InputError(f"expected HTML as str or bytes, got {type(html).__name__}")
+    _check_arguments(url, rules, options)
     options = options or Options()
     ruleset = rules if rules is not None else default_ruleset()
     root = _read_tree(html, options)
@@ -304,6 +306,18 @@ def _run(
         path=found.path if text.strip() else "empty",
         rule_id=rule.id if rule is not None else None,
     )
+
+
+def _check_arguments(url: object, rules: object, options: object) -> None:
+    """Refuse arguments of the wrong type with a UsageError that names them (callers from other
+    crawlers pass a dict of options or the URL as bytes; the error must say so, not an
+    AttributeError from deep inside)."""
+    if url is not None and not isinstance(url, str):
+        raise UsageError(f"url must be a str or None, got {type(url).__name__}")
+    if rules is not None and not isinstance(rules, RuleSet):
+        raise UsageError(f"rules must be a RuleSet (scraper.rules.load_ruleset) or None, got {type(rules).__name__}")
+    if options is not None and not isinstance(options, Options):
+        raise UsageError(f"options must be an Options or None, got {type(options).__name__}")
 
 
 def _read_tree(html: str | bytes, options: Options) -> etree._Element:

@@ -114,6 +114,20 @@ def test_options_out_of_range_are_refused_when_made(changes: dict[str, object], 
         Options().replace(**changes)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"url": 5}, "url must be a str or None, got int"),
+        ({"url": b"https://quay.example/"}, "url must be a str or None, got bytes"),
+        ({"rules": "rules/"}, "rules must be a RuleSet"),
+        ({"options": {"include_images": True}}, "options must be an Options or None, got dict"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_a_usage_error_that_names_them(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        scraper.clean(pages.article_page(3), **arguments)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("value", [None, 42, bytearray(b"<p>x</p>"), ["<p>x</p>"]])
 def test_non_text_input_raises_input_error(value: object) -> None:
     with pytest.raises(InputError, match="str or bytes"):
