@@ -308,7 +308,7 @@ def parse_html(
         text = decoded.text
         clean = _ascii_compatible(decoded.encoding) and len(source.translate(None, _CONTROL_BYTES)) == len(source)
         if (
-            clean and decoded.exact and decoded.encoding == "utf-8" and b"\x0c" not in source
+            clean and decoded.exact and _START_TAG_BYTES.search(source) is not None and decoded.encoding == "utf-8" and b"\x0c" not in source
             and "\ufffe" not in text and "\uffff" not in text and _ready_as_bytes(source)
         ):
             # libxml2 reads UTF-8 bytes faster than a Python str (a third of a millisecond a page).
@@ -328,6 +328,10 @@ def parse_html(
     text = _LONG_TAG.sub(_cap_attributes, text)
     if not text.strip():
         raise InputError("input is empty")
+    if _START_TAG.search(text) is None:
+        # JSON, CSV, a script, a text file: the parser would wrap it in a paragraph and call it
+        # an article.
+        raise InputError("input is not HTML: it holds no tag")
     # Drop an XML declaration: lxml refuses str input that carries an encoding declaration.
     if text.lstrip().startswith("<?xml"):
         text = text[text.find("?>") + 2:]

@@ -282,6 +282,21 @@ def test_frameset_page_has_no_article() -> None:
 
 @pytest.mark.parametrize(
     "data",
+    ['{"title": "Quay plan", "body": "The board met on Tuesday."}', "id,title\n1,Quay plan\n", b"#!/bin/sh\necho quay\n",
+     "Plain words about the quay, and no markup at all.", "\ufeffText after a byte-order mark".encode("utf-8-sig")],
+    ids=["json", "csv", "script", "text", "text-with-bom"],
+)
+def test_input_without_a_single_tag_is_not_html(data: str | bytes) -> None:
+    with pytest.raises(InputError, match="not HTML"):
+        scraper.clean(data)
+
+
+def test_a_page_with_one_tag_and_its_text_is_html() -> None:
+    assert "The board met" in scraper.clean("<p>The board met on Tuesday to weigh the plan for the quay.").text
+
+
+@pytest.mark.parametrize(
+    "data",
     [
         "plain text with no markup at all",
         "<",
