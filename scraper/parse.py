@@ -43,6 +43,15 @@ _PARSER_OPTIONS = {
 # Characters lxml refuses in text it is given (pruning joins texts); \x0c is whitespace in HTML.
 # A lone surrogate (a str can hold one; no encoding can) would end the parse where it stands.
 _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What detection may guess: the encodings browsers read pages in (the WHATWG Encoding Standard's
+# list, as Python names them). Left free, it calls short German or French text "mac_turkish" or
+# "mac_latin2", which no browser would pick.
+_WEB_ENCODINGS = [
+    "utf_8", "utf_16", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_5", "iso8859_6", "iso8859_7", "iso8859_8",
+    "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "koi8_r", "koi8_u", "mac_roman",
+    "mac_cyrillic", "cp866", "cp874", "shift_jis", "euc_jp", "iso2022_jp", "gb18030", "big5", "euc_kr",
+]
 # Python codecs that are text encodings but no page's: a label naming one is ignored. UTF-7 is
 # left out of the web's encodings on purpose (it hides markup from filters).
 _NOT_PAGE_ENCODINGS = frozenset({"undefined", "idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7"})
@@ -178,7 +187,15 @@ def decode_html(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    guesses = charset_normalizer.from_bytes(data[:200_000], cp_isolation=_WEB_ENCODINGS)
+    best = guesses.best()
+    if best is not None:
+        # On a tie windows-1252 wins, as in browsers: short French text ("très bon à Paris")
+        # reads as well in windows-1250, which turns it into "trčs bon ŕ Paris".
+        best = next(
+            (g for g in guesses if g.encoding == "cp1252" and g.chaos <= best.chaos and g.coherence >= best.coherence),
+            best,
+        )
     name: str | None = _lookup(best.encoding) if best is not None else None
     if not name or (name.startswith(("utf-16", "utf-32")) and b"\x00" not in data[:4096]):
         # Detection guesses wildly on short input; windows-1252 is the web's own fallback.

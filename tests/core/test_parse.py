@@ -72,3 +72,24 @@ def test_a_page_that_ends_normally_is_left_as_it_is() -> None:
     assert _reopen_body(page) is page
     assert _reopen_body(page.encode("utf-8")) == page.encode("utf-8")
     assert _reopen_body(page + "<script>x()</script>") == "<html><body><p>Story.</p>\n\n<!-- served in 12 ms -->\n<script>x()</script>"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "encoding"),
+    [
+        ("Le café est très bon à Paris, où la crème coûte peu.", "cp1252"),
+        ("A café, a naïve résumé and a façade.", "cp1252"),
+        ("Größere Änderungen für Straße und Übergrößen, schön.", "cp1252"),
+        ("Příliš žluťoučký kůň úpěl ďábelské ódy.", "cp1250"),
+        ("Ďakujem, že ste prišli včas a pomohli s ťažkou úlohou.", "cp1250"),
+        ("Съешь же ещё этих мягких французских булок да выпей чаю.", "cp1251"),
+    ],
+)
+def test_undeclared_legacy_text_is_read_in_a_web_encoding(sentence: str, encoding: str) -> None:
+    # No BOM, header or <meta>: detection decides. It must not pick an encoding no browser
+    # reads pages in (German text came out as "mac_turkish"), and between windows-1252 and
+    # another that reads the bytes as well, windows-1252 wins, as in browsers.
+    from scraper.parse import decode_html
+
+    page = f"<html><body><p>{sentence}</p></body></html>".encode(encoding)
+    assert sentence in decode_html(page).text
