@@ -410,3 +410,14 @@ def test_attribute_names_lxml_cannot_address_do_not_break_the_html_output() -> N
     article = scraper.clean(page)
     assert "replanted from grafts" in article.text
     assert "<font>" in article.html and "face" not in article.html
+
+
+@pytest.mark.parametrize(("depth", "asked"), [(40, True), (200, False)])
+def test_the_second_opinion_is_not_asked_on_a_page_nested_deeper_than_any_real_one(depth: int, asked: bool) -> None:
+    # trafilatura's table handling grows with the square of the nesting (ten seconds a call at
+    # 2,500 nested tables); no real page nests past 55 levels.
+    from scraper.second_opinion import second_opinion
+
+    story = " ".join(f"<p>{pages.PARAGRAPH} Paragraph {i}.</p>" for i in range(3))
+    page = f"<html><body>{'<div><span>' * (depth // 2)}{story}{'</span></div>' * (depth // 2)}</body></html>"
+    assert ("Paragraph 2." in second_opinion(page, None)) is asked
