@@ -150,12 +150,13 @@ def handle_import_ftr(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from exc
-    written, empty = 0, 0
+    written, empty, broken = 0, 0, 0
     skipped: dict[str, int] = {}
     for file in sorted(f for f in source.iterdir() if f.is_file() and f.suffix == ".txt"):
         if file.name.startswith(("README", "LICENSE")):
             continue
         parsed = ftr.load_ftr_file(file)
+        broken += len(parsed.problems)
         for name, count in parsed.skipped.items():
             skipped[name] = skipped.get(name, 0) + count
         if parsed.rule is None:
@@ -168,6 +169,8 @@ def handle_import_ftr(args: argparse.Namespace) -> int:
     sys.stdout.write(f"# {written} rules written to {out}, {empty} files with nothing to convert\n")
     for name, count in sorted(skipped.items(), key=lambda kv: (-kv[1], kv[0])):
         sys.stdout.write(f"skipped\t{name}\t{count}\n")
+    if broken:  # left out of the rules written: say where to see which lines
+        sys.stdout.write(f"# {broken} broken lines left out; `scraper rules check {source}` lists them\n")
     return 0
 
 

@@ -13,7 +13,8 @@ counterpart in our model are mapped (XPath kept as written):
 
 Every other directive (``prune``, ``tidy``, ``replace_string``, login and
 paging directives, ...) is counted as skipped so the caller can report it. An
-XPath that lxml cannot compile is skipped too, counted under ``bad xpath``,
+XPath that lxml cannot compile, or that would fail when evaluated (an undefined
+namespace prefix, variable or function), is skipped too, counted under ``bad xpath``,
 and kept in `FtrFile.problems` for `scraper rules check`.
 """
 
@@ -104,25 +105,36 @@ def parse_ftr(text: str, *, path: str, hosts: tuple[str, ...]) -> FtrFile:
             _xpath(value, path=path, key=name)  # compiled now so a broken line is reported up front
         except RuleError as exc:
             out.skipped[BAD_XPATH] = out.skipped.get(BAD_XPATH, 0) + 1
-            out.problems.append(f"line {number}: {name}: {exc}")
+            # The caller names the file; the error's own "file:key: " prefix would say it twice.
+            out.problems.append(f"line {number}: {name}: {str(exc).removeprefix(f'{path}:{name}: ')}")
             continue
         out.fields.setdefault(_SELECTING[name], []).append(value)
     return out
 
 
-def _xpath(expr: str, *, path: str, key: str) -> Selector:
-    """Compile an FTR expression as XPath, always (FTR has no CSS)."""
+def _xpath(expr: str, *, path: str, key: str, checked: bool = False) -> Selector:
+    """Compile an FTR expression as XPath, always (FTR has no CSS).
+
+    `checked`: the expression already passed `xpath_problem` (in `parse_ftr`), so skip it.
+    """
     from lxml import etree
 
+    from scraper.rules.loader import xpath_problem
+
     try:
-        return Selector(expr, "xpath", etree.XPath(expr))
+        compiled = etree.XPath(expr)
     except etree.XPathError as exc:
         raise RuleError(f"bad XPath {expr!r}: {exc}", path=path, key=key) from exc
+    # An undefined prefix, variable or function compiles, and would fail on the first page it meets.
+    problem = None if checked else xpath_problem(compiled)
+    if problem is not None:
+        raise RuleError(f"bad XPath {expr!r}: {problem}", path=path, key=key)
+    return Selector(expr, "xpath", compiled)
 
 
 def _to_rule(parsed: FtrFile, *, rule_id: str, source: str) -> SiteRule | None:
     def sel(name: str) -> tuple[Selector, ...]:
-        return tuple(_xpath(e, path=parsed.path, key=name) for e in parsed.fields.get(name, []))
+        return tuple(_xpath(e, path=parsed.path, key=name, checked=True) for e in parsed.fields.get(name, []))
 
     if not parsed.fields:
         return None

@@ -1,7 +1,7 @@
 """Read rule files from disk, validate them and compile them (the I/O edge of the rules stage).
 
 Everything is checked here, at load time: unknown keys, wrong types, selectors
-that do not compile, regexes that do not compile, options the core does not
+that do not compile or would fail when evaluated, regexes that do not compile, options the core does not
 know. A broken file raises `RuleError` naming the file and the key, so nothing
 fails later, in the middle of an extraction.
 
@@ -41,6 +41,7 @@ __all__ = [
     "parse_site_rule",
     "rule_dirs_from_env",
     "shipped_rules_dir",
+    "xpath_problem",
 ]
 
 # Environment variable holding extra rule folders (os.pathsep-separated), read after --rules.
@@ -112,10 +113,119 @@ def compile_selector(expr: str, *, path: str, key: str) -> Selector:
         raise RuleError(f"selector must be a non-empty string, got {expr!r}", path=path, key=key)
     try:
         if XPATH_START.match(expr):
-            return Selector(expr, "xpath", etree.XPath(expr))
-        return Selector(expr, "css", etree.XPath(_CSS.css_to_xpath(expr, prefix="descendant-or-self::")))
+            selector = Selector(expr, "xpath", etree.XPath(expr))
+        else:
+            selector = Selector(expr, "css", etree.XPath(_CSS.css_to_xpath(expr, prefix="descendant-or-self::")))
     except (SelectorError, etree.XPathError) as exc:
         raise RuleError(f"bad selector {expr!r}: {exc}", path=path, key=key) from exc
+    # Compiling checks only the syntax; prefixes, variables and functions fail when evaluated.
+    problem = xpath_problem(selector.xpath)
+    if problem is not None:
+        raise RuleError(f"bad selector {expr!r}: {problem}", path=path, key=key)
+    return selector
+
+
+# Rules are evaluated with no namespaces, no variables and only the XPath 1.0 function library.
+# `etree.XPath(expr)` checks only the syntax: libxml2 looks up prefixes, variables and functions,
+# and counts arguments, while it evaluates, and only in the steps it reaches. `//div[foo:bar()]`
+# runs cleanly on a page without a <div> and fails on the first page with one, and no small test
+# page reaches every predicate, so `xpath_problem` reads the expression's text for those mistakes.
+# The functions and node tests libxml2 knows, with how many arguments each takes (None: any).
+_XPATH_ARITY: dict[str, tuple[int, int | None]] = {
+    **dict.fromkeys(("last", "position", "true", "false", "node", "text", "comment"), (0, 0)),
+    **dict.fromkeys(
+        ("local-name", "namespace-uri", "name", "string", "string-length", "normalize-space", "number",
+         "processing-instruction"),
+        (0, 1),
+    ),
+    **dict.fromkeys(("count", "id", "boolean", "not", "lang", "sum", "floor", "ceiling", "round"), (1, 1)),
+    **dict.fromkeys(("contains", "starts-with", "substring-before", "substring-after"), (2, 2)),
+    "substring": (2, 3),
+    "translate": (3, 3),
+    "concat": (2, None),
+}
+
+_XPATH_NAME = r"[^\W\d][\w.-]*"
+# String literals, blanked out first so their text is never read as names.
+_LITERAL = re.compile(r"\"[^\"]*\"|'[^']*'")
+_VARIABLE = re.compile(rf"\$({_XPATH_NAME}(?::{_XPATH_NAME})?)")
+# A prefixed name (`foo:bar`, `x:*`); `child::div` is an axis, not a prefix.
+_PREFIXED = re.compile(rf"(?<![\w.:-])(({_XPATH_NAME}):(?!:)(?:{_XPATH_NAME}|\*))")
+# What decides a call's argument count: a name followed by "(" (a call), or a parenthesis or comma.
+_CALL_PART = re.compile(rf"(?<![\w.:-])({_XPATH_NAME})\s*\(|[(),]")
+_CLOSING = re.compile(r"\s*\)")
+
+# The page for the final trial evaluation: empty, so it costs little, yet it runs the expression's
+# top level (a function given a node-set where it wants a string fails there).
+_XPATH_TRIAL_PAGE = etree.fromstring("<html><body/></html>")
+
+
+def xpath_problem(compiled: etree.XPath) -> str | None:
+    """Return what would make `compiled` fail when it is evaluated on a page, or None."""
+    problem = _xpath_text_problem(compiled.path)
+    if problem is not None:
+        return problem
+    try:
+        compiled(_XPATH_TRIAL_PAGE)
+    except etree.XPathError as exc:
+        return str(exc)
+    return None
+
+
+def _xpath_text_problem(path: str) -> str | None:
+    """Check prefixes, variables, function names and argument counts in an XPath's text."""
+    bare = _LITERAL.sub("''", path)
+    variable = _VARIABLE.search(bare) if "$" in bare else None
+    if variable is not None:
+        return f"undefined variable ${variable.group(1)} (rules are evaluated without variables)"
+    # Most expressions hold no colon but those of axes (`descendant::`): skip the slow search.
+    prefixes = _PREFIXED.finditer(bare) if ":" in bare.replace("::", "") else ()
+    for prefixed in prefixes:
+        if prefixed.group(2) != "xml":  # libxml2 always knows the xml: prefix
+            name = prefixed.group(1)
+            return f"undefined namespace prefix {prefixed.group(2)!r} in {name!r} (rules are evaluated without namespaces)"
+    # One entry per open parenthesis: the function it calls (None for a group) and how many
+    # arguments it has so far (0 when it closes at once, else 1 plus the commas seen).
+    opened: list[tuple[str | None, int]] = []
+    for part in _CALL_PART.finditer(bare):
+        function, text = part.group(1), part.group()
+        if function is not None and _is_xpath_operator(bare, part.start(), function):
+            function = None
+        if function is not None and function not in _XPATH_ARITY:
+            return f"unknown function {function}() (XPath 1.0 functions only)"
+        if text == ",":
+            if opened:
+                opened[-1] = (opened[-1][0], opened[-1][1] + 1)
+        elif text == ")":
+            if opened:
+                problem = _arity_problem(*opened.pop())
+                if problem is not None:
+                    return problem
+        else:
+            opened.append((function, 0 if _CLOSING.match(bare, part.end()) else 1))
+    return None
+
+
+def _is_xpath_operator(bare: str, start: int, name: str) -> bool:
+    """Tell whether `name` at `start` is the operator `and`, `or`, `div` or `mod`, not a call.
+
+    XPath reads such a name as an operator when a value comes before it: `a and (b)`, `1 or (c)`.
+    """
+    if name not in ("and", "or", "div", "mod"):
+        return False
+    before = bare[:start].rstrip()[-1:]
+    return before.isalnum() or before in (")", "]", "'", '"', ".", "*", "_")
+
+
+def _arity_problem(name: str | None, count: int) -> str | None:
+    """Say what is wrong when a function is given the wrong number of arguments."""
+    if name is None:
+        return None
+    low, high = _XPATH_ARITY[name]
+    if count < low or (high is not None and count > high):
+        wanted = f"{low}" if low == high else f"at least {low}" if high is None else f"{low} to {high}"
+        return f"{name}() takes {wanted} argument(s), given {count}"
+    return None
 
 
 def compile_pattern(pattern: str, *, path: str, key: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

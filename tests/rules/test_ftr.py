@@ -104,6 +104,31 @@ def test_import_ftr_writes_loadable_toml(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["rules", "check", str(out)]) == 0
 
 
+def test_an_xpath_that_would_fail_when_evaluated_is_a_skipped_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "ftr"
+    source.mkdir()
+    file = source / "example.com.txt"
+    file.write_text("body: //div[x:y()]\nbody: //article\nstrip: //p[@id=$v]\nauthor: //a[lower-case(.)]\n")
+    parsed = load_ftr_file(file)
+    assert parsed.fields == {"body": ["//article"]}
+    assert parsed.skipped == {"bad xpath": 3}
+    assert [p.split(":")[0] for p in parsed.problems] == ["line 1", "line 3", "line 4"]
+    assert "undefined namespace prefix 'x'" in parsed.problems[0]
+    assert not any(str(file) in p for p in parsed.problems)  # the caller names the file once
+    out = tmp_path / "out"
+    assert main(["rules", "import-ftr", str(source), "-o", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "skipped\tbad xpath\t3" in report
+    assert f"# 3 broken lines left out; `scraper rules check {source}` lists them" in report
+    assert [s.expr for s in load_site_rule(out / "example.com.toml").body] == ["//article"]
+    assert main(["rules", "check", str(source)]) == 4
+    listed = capsys.readouterr().out
+    assert f"{file}: line 1: body: bad XPath '//div[x:y()]': undefined namespace prefix 'x'" in listed
+    assert f"{file}: line 3: strip: bad XPath" in listed
+
+
 def test_shared_ftr_folder_loads_with_counts() -> None:
     if not SHARED_FTR.is_dir():
         pytest.fail(f"the FTR snapshot is expected at {SHARED_FTR} (read in place, never copied)")

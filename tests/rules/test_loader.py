@@ -34,6 +34,12 @@ BROKEN = [
     ("list of non-strings", 'schema = 1\nhosts = ["a.com"]\n[select]\nbody = [1, 2]\n', "select.body"),
     ("bad css", 'schema = 1\nhosts = ["a.com"]\n[remove]\nselectors = ["div[[x"]\n', "remove.selectors"),
     ("bad xpath", 'schema = 1\nhosts = ["a.com"]\n[select]\nbody = ["//div[@class="]\n', "select.body"),
+    # These compile, and failed only when evaluated on a page that reached them.
+    ("undefined prefix", 'schema = 1\nhosts = ["a.com"]\n[remove]\nselectors = ["//div[foo:bar()]"]\n', "remove.selectors"),
+    ("undefined variable", 'schema = 1\nhosts = ["a.com"]\n[select]\nbody = ["//*[@id=$v]"]\n', "select.body"),
+    ("unknown function", 'schema = 1\nhosts = ["a.com"]\n[keep]\nselectors = ["//p[ends-with(@id, \'x\')]"]\n', "keep.selectors"),
+    ("wrong argument count", 'schema = 1\nhosts = ["a.com"]\n[select]\ntitle = ["//h1[contains(@class=\'t\')]"]\n', "select.title"),
+    ("css namespace", 'schema = 1\nhosts = ["a.com"]\n[remove]\nselectors = ["svg|rect"]\n', "remove.selectors"),
     ("bad regex", 'schema = 1\nhosts = ["a.com"]\n[drop_text]\npatterns = ["(unclosed"]\n', "drop_text.patterns"),
     ("bad path regex", 'schema = 1\nhosts = ["a.com"]\npaths = ["[z-a]"]\n[select]\nbody = ["p"]\n', "paths"),
     ("bad host", 'schema = 1\nhosts = ["http://a.com/"]\n[select]\nbody = ["p"]\n', "hosts"),
@@ -56,6 +62,41 @@ def test_broken_rule_names_file_and_key(tmp_path: Path, label: str, text: str, k
     assert info.value.path == str(file)
     assert info.value.key == key
     assert str(file) in str(info.value) and key in str(info.value)
+
+
+VALID_XPATH = [
+    "//p[@xml:lang='en']",  # xml: is the one prefix always defined
+    "//div[count(p) > 1 and (a or b)]",  # `and (` is an operator, not a call
+    "//div[@a div (2) = 1]",
+    "//a[position() = last() - 1]",
+    "child::div/following-sibling::*",
+    "//div[contains('a:b($x)', 'c')]",  # prefixes and variables inside strings are text
+    "//x/processing-instruction('php')",
+    "//div[text( )]",
+    "substring-after(//p[concat('a', substring('b', 1, 2), 'c')], 'By ')",
+]
+
+
+@pytest.mark.parametrize("expr", VALID_XPATH)
+def test_valid_xpath_is_not_mistaken_for_a_broken_one(tmp_path: Path, expr: str) -> None:
+    write(tmp_path, "ok.toml", f'schema = 1\nhosts = ["a.com"]\n[remove]\nselectors = ["{expr}"]\n')
+    rule = load_ruleset([tmp_path], include_shipped=False).match("https://a.com/")
+    assert rule is not None and rule.remove[0].expr == expr
+
+
+def test_a_rule_that_fails_when_evaluated_fails_check_and_clean_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rule = write(tmp_path / "rx", "a.toml", 'schema = 1\nhosts = ["example.com"]\nnote = "x"\n'
+                 '[remove]\nselectors = ["//div[foo:bar()]"]\n')
+    assert main(["rules", "check", str(tmp_path / "rx")]) == RuleError.exit_code
+    assert f"{rule}:remove.selectors: bad selector" in capsys.readouterr().out
+    page = write(tmp_path, "p.html", "<html><body><div><p>" + PARAGRAPH + "</p></div></body></html>")
+    code = main(["clean", str(page), "--url", "http://example.com/a", "--rules", str(tmp_path / "rx")])
+    assert code == RuleError.exit_code
+    err = capsys.readouterr().err
+    assert f"{rule}:remove.selectors" in err and "undefined namespace prefix 'foo'" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_invalid_toml_names_file(tmp_path: Path) -> None:
