@@ -23,13 +23,25 @@ class Selector:
     kind: Literal["css", "xpath"]
     xpath: etree.XPath = field(compare=False, repr=False)
 
+    def _evaluate(self, root: etree._Element) -> Any:
+        """Run the XPath on `root`; a selector that fails to evaluate matches nothing.
+
+        The loader rejects what would fail (undefined prefixes, variables, functions), so this
+        only guards what it cannot see, such as a type error in a predicate: one bad selector must
+        not stop the extraction of a page.
+        """
+        try:
+            return self.xpath(root)
+        except etree.XPathEvalError:
+            return None
+
     def select(self, root: etree._Element) -> list[etree._Element]:
         """Return the outermost elements under `root` that this selector matches.
 
         A match inside another match is left out: `.article-content` often marks both a
         wrapper and its inner block, and taking both would repeat the article's text.
         """
-        result = self.xpath(root)
+        result = self._evaluate(root)
         if not isinstance(result, list):
             return []
         found = [node for node in result if isinstance(node, etree._Element)]
@@ -44,7 +56,9 @@ class Selector:
         FTR rules often select an attribute or a string (`//meta[@name='author']/@content`,
         `substring-after(//p, 'By ')`); those count as text here, not as elements.
         """
-        result = self.xpath(root)
+        result = self._evaluate(root)
+        if result is None:
+            return []
         items = result if isinstance(result, list) else [result]
         out = []
         for item in items:

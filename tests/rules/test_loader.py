@@ -99,6 +99,16 @@ def test_a_rule_that_fails_when_evaluated_fails_check_and_clean_at_load(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_selector_that_still_fails_when_evaluated_matches_nothing(tmp_path: Path) -> None:
+    # A type error inside a predicate shows only on a page with a <div>; the loader cannot see it,
+    # so the selector must match nothing there rather than stop the extraction.
+    write(tmp_path, "t.toml", 'schema = 1\nhosts = ["example.com"]\n[remove]\nselectors = ["//div[count(\'a\') > 0]"]\n')
+    rules = load_ruleset([tmp_path], include_shipped=False)
+    html = "<html><body><div><p>" + PARAGRAPH + "</p></div></body></html>"
+    article = scraper.clean(html, url="http://example.com/a", rules=rules)
+    assert article.rule_id == "t" and PARAGRAPH[:40] in article.text
+
+
 def test_invalid_toml_names_file(tmp_path: Path) -> None:
     file = write(tmp_path, "x.toml", "schema = = 1\n")
     with pytest.raises(RuleError, match="not valid TOML") as info:
