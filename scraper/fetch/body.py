@@ -59,6 +59,10 @@ class _Decoder(Protocol):
 
     def flush(self, limit: int) -> bytes: ...
 
+    def complete(self) -> bool:
+        """Tell whether the stream read so far reached its end marker (or nothing was read)."""
+        ...
+
 
 class _Identity:
     def decode(self, data: bytes, limit: int) -> bytes:
@@ -66,6 +70,9 @@ class _Identity:
 
     def flush(self, limit: int) -> bytes:
         return b""
+
+    def complete(self) -> bool:
+        return True
 
 
 class _Zlib:
@@ -100,12 +107,18 @@ class _Zlib:
     def flush(self, limit: int) -> bytes:
         return self._inner.flush()[: limit + 1]
 
+    def complete(self) -> bool:
+        # zlib returns what it could of a cut stream without complaint; only `eof` tells.
+        return not self._started or self._inner.eof
+
 
 class _Brotli:
     def __init__(self) -> None:
         self._inner = brotli.Decompressor()
+        self._started = False
 
     def decode(self, data: bytes, limit: int) -> bytes:
+        self._started = True
         parts = [self._inner.process(data, output_buffer_limit=limit + 1)]
         total = len(parts[0])
         while total <= limit and not self._inner.can_accept_more_data():
@@ -115,6 +128,9 @@ class _Brotli:
 
     def flush(self, limit: int) -> bytes:
         return b""
+
+    def complete(self) -> bool:
+        return not self._started or self._inner.is_finished()
 
 
 def _decoder_for(coding: str) -> _Decoder | None:
@@ -172,6 +188,9 @@ class BodyReader:
                 data = decoder.decode(data, limit) if data else b""
                 if flush:
                     data += decoder.flush(limit)
+                    if not decoder.complete():
+                        # The connection ended mid-stream: what arrived is a fragment of the page.
+                        raise FetchError("cannot decompress the body: the compressed data is cut short", url=self.url)
         except (zlib.error, brotli.error) as exc:
             raise FetchError(f"cannot decompress the body: {exc}", url=self.url) from exc
         return data

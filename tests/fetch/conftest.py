@@ -198,6 +198,9 @@ class FaultHandler(BaseHTTPRequestHandler):
             self._redirect(f"http://127.0.0.2:{self.server.server_address[1]}/article")
         elif head == "big":
             self._stream_big(declare=len(parts) > 1 and parts[1] == "declared")
+        elif head == "truncated":  # /truncated/<gzip|deflate|br>: a whole response of a cut stream
+            packed = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[parts[1]]
+            self._send(200, packed(article_html().encode())[:60], "text/html", encoding=parts[1])
         elif head == "gzip-bomb":
             self._send(200, gzip_bomb(), "text/html", encoding="gzip")
         elif head == "brotli-bomb":

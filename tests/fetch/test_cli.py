@@ -92,6 +92,20 @@ def test_fetch_reads_urls_from_a_file(
     assert [kind for kind, *_ in read_warc(out)].count("response") == 2
 
 
+def test_fetch_records_a_page_whose_compressed_body_is_cut_short_as_failed(
+    server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.warc"
+    truncated = server.url("/truncated/gzip")
+    assert main(["fetch", truncated, server.url("/article"), "--warc", str(out), *FAST]) == 5
+    assert "fetched 1, failed 1, " in capsys.readouterr().err
+    records = read_warc(out)
+    assert [uri for kind, uri, *_ in records if kind == "response"] == [server.url("/article")]
+    failures = {uri: json.loads(body) for kind, uri, _, body in records if kind == "metadata"}
+    assert failures[truncated]["error"] == "FetchError"
+    assert "cut short" in failures[truncated]["reason"]
+
+
 def test_fetch_refuses_loopback_without_allow_private(
     server: FaultServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -147,6 +161,7 @@ CLEAN_FAULTS = [
     ("/big", [], 5, "over the 10,000,000 byte cap"),
     ("/big", ["--max-bytes", "100000"], 5, "over the 100,000 byte cap"),
     ("/gzip-bomb", [], 5, "decompressed body is over"),
+    ("/truncated/gzip", [], 5, "the compressed data is cut short"),
     ("/pdf", [], 5, "not HTML"),
     ("/private/page", [], 5, "robots.txt disallows /private/page"),
 ]

@@ -52,6 +52,14 @@ def test_gzip_encoded_article_is_decoded(server: FaultServer) -> None:
     assert ARTICLE_PARAGRAPHS[0] in page.text
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br"])
+def test_a_compressed_body_cut_short_is_an_error(server: FaultServer, coding: str) -> None:
+    # The response is complete as HTTP (its Content-Length is met), but the compressed stream
+    # inside stops at 60 bytes: what decodes is a fragment of the page, not the page.
+    with pytest.raises(FetchError, match="cannot decompress the body: the compressed data is cut short"):
+        fetch(server.url(f"/truncated/{coding}"), options=LOCAL)
+
+
 def test_stall_is_a_read_timeout(server: FaultServer, bounds: Bounds) -> None:
     options = LOCAL.replace(read_timeout_s=1.0)
     with bounds.check("stall (read timeout 1 s)", seconds=8) as result, pytest.raises(
