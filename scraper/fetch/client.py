@@ -32,6 +32,7 @@ from scraper.errors import (
     ResponseTooLarge,
     RobotsDisallowed,
     TooManyRedirects,
+    UsageError,
 )
 from scraper.fetch.body import (
     ACCEPT,
@@ -442,7 +443,7 @@ class AsyncFetcher(_Base):
         A failed URL yields its `FetchError` (with `.url`) and the others go on.
         """
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise UsageError(f"concurrency must be at least 1, not {concurrency!r}")
         todo = iter(urls)
         done: asyncio.Queue[Page | FetchError | None] = asyncio.Queue(maxsize=concurrency)
 

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from scraper import __version__
+from scraper.errors import UsageError
 
 # Named so that robots.txt groups can address us ("User-agent: scraper").
 ROBOTS_TOKEN = "scraper"
 DEFAULT_USER_AGENT = f"{ROBOTS_TOKEN}/{__version__} (article extraction toolkit; python-httpx)"
+
+
+# Fields in seconds: none may be negative, and a timeout must be more than 0.
+_SECONDS = (
+    "connect_timeout_s", "read_timeout_s", "total_timeout_s", "backoff_base_s", "backoff_max_s",
+    "retry_after_cap_s", "robots_ttl_s", "min_host_delay_s",
+)
+_TIMEOUTS = frozenset({"connect_timeout_s", "read_timeout_s", "total_timeout_s"})
+# Whole-number fields with their lowest value.
+_LOWEST_COUNT = {"max_redirects": 0, "retries": 0, "max_bytes": 1, "robots_max_bytes": 1, "per_host_concurrency": 1}
+# What an HTTP/1.1 header value may hold (RFC 9110, as h11 checks it before sending): visible
+# ASCII, with spaces or tabs only between words. Anything else fails only at the first request.
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e]+(?:[ \t]+[\x21-\x7e]+)*)?")
+
+
+def header_value_problem(value: object) -> str | None:
+    """Say why `value` cannot be sent as an HTTP header value, or return None when it can."""
+    if not isinstance(value, str):
+        return f"must be text, not {value!r}"
+    if not _HEADER_VALUE.fullmatch(value):
+        return f"must be printable ASCII without line breaks or surrounding spaces, not {value!r}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -60,14 +86,41 @@ class FetchOptions:
     trust_env: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("connect_timeout_s", "read_timeout_s", "total_timeout_s"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-        for name in ("max_redirects", "retries", "max_bytes", "per_host_concurrency"):
-            if getattr(self, name) < (1 if name in {"max_bytes", "per_host_concurrency"} else 0):
-                raise ValueError(f"{name} is out of range")
-        if self.min_host_delay_s < 0 or self.backoff_base_s < 0:
-            raise ValueError("delays cannot be negative")
+        problem = self.problem()
+        if problem:
+            raise UsageError(f"bad fetch option: {problem}")
+
+    def problem(self) -> str | None:
+        """Return what is wrong with these options (a wrong type or a value out of range), or None."""
+        for name in _SECONDS:
+            value = getattr(self, name)
+            timeout = name in _TIMEOUTS
+            # NaN passes every comparison, and an endless wait is no deadline: both are refused.
+            number = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+            if not number or value < 0 or (timeout and value == 0):
+                wanted = "more than 0" if timeout else "at least 0"
+                return f"{name} must be a finite number of seconds {wanted}, not {value!r}"
+        for name, low in _LOWEST_COUNT.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                return f"{name} must be a whole number of at least {low}, not {value!r}"
+        agent_problem = header_value_problem(self.user_agent)
+        if agent_problem:
+            return f"user_agent {agent_problem}"
+        for cidr in self.trusted_networks:
+            network_problem = self.network_problem(cidr)
+            if network_problem:
+                return f"trusted_networks: {network_problem}"
+        return None
+
+    @staticmethod
+    def network_problem(cidr: object) -> str | None:
+        """Say why `cidr` is not a network the address guard can trust, or return None."""
+        try:
+            ipaddress.ip_network(cidr, strict=False)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return f"{cidr!r} is not a network (write it as CIDR, e.g. 10.0.0.0/8)"
+        return None
 
     def replace(self, **changes: Any) -> FetchOptions:
         """Return a copy with some fields changed (unknown names raise TypeError)."""

@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import ipaddress
 import random
+import re
 import zlib
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,7 +16,14 @@ import httpx
 import pytest
 
 import scraper.fetch
-from scraper.errors import AddressRefused, BadStatus, FetchError, NotHTML, ResponseTooLarge
+from scraper.errors import (
+    AddressRefused,
+    BadStatus,
+    FetchError,
+    NotHTML,
+    ResponseTooLarge,
+    UsageError,
+)
 from scraper.fetch import AsyncFetcher, Fetcher, FetchOptions
 from scraper.fetch.body import BodyReader, charset_from_header, check_media_type
 from scraper.fetch.guard import AddressGuard, refusal_reason
@@ -40,10 +48,45 @@ def test_the_package_is_callable_like_its_fetch_function() -> None:
     assert callable(scraper.fetch.fetch)
 
 
-def test_options_reject_nonsense() -> None:
-    for bad in ({"retries": -1}, {"max_bytes": 0}, {"total_timeout_s": 0}, {"min_host_delay_s": -1}):
-        with pytest.raises(ValueError):
-            FetchOptions(**bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"retries": -1}, "retries must be a whole number of at least 0, not -1"),
+        ({"retries": True}, "retries must be a whole number"),
+        ({"max_bytes": 0}, "max_bytes must be a whole number of at least 1"),
+        ({"total_timeout_s": 0}, "total_timeout_s must be a finite number of seconds more than 0"),
+        ({"total_timeout_s": float("nan")}, "total_timeout_s must be a finite number of seconds more than 0, not nan"),
+        ({"read_timeout_s": float("inf")}, "read_timeout_s must be a finite number"),
+        ({"min_host_delay_s": -1}, "min_host_delay_s must be a finite number of seconds at least 0"),
+        ({"min_host_delay_s": float("nan")}, "min_host_delay_s must be a finite number"),
+        ({"backoff_base_s": "1"}, "backoff_base_s must be a finite number"),
+        ({"user_agent": "é"}, "user_agent must be printable ASCII"),
+        ({"user_agent": "a\r\nX-Injected: 1"}, "user_agent must be printable ASCII"),
+        ({"trusted_networks": ("nope",)}, "trusted_networks: 'nope' is not a network"),
+    ],
+)
+def test_options_reject_nonsense_with_a_usage_error(bad: dict[str, object], message: str) -> None:
+    # scraper's own error, as Options raises: a bare ValueError (or nothing, for NaN) was raised before.
+    with pytest.raises(UsageError, match="^bad fetch option: " + re.escape(message)):
+        FetchOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_options_accept_the_edges() -> None:
+    options = FetchOptions(retries=0, min_host_delay_s=0, user_agent="", trusted_networks=("10.0.0.0/8",))
+    assert options.retries == 0 and options.user_agent == ""
+    assert FetchOptions(user_agent="bot/1.0 (+https://example.org/bot)\tv2").user_agent.startswith("bot/1.0")
+
+
+def test_fetch_many_refuses_no_concurrency() -> None:
+    async def first() -> object:
+        async with AsyncFetcher(FetchOptions()) as fetcher:
+            return await anext(fetcher.fetch_many(["https://example.org/"], concurrency=0))
+
+    with pytest.raises(UsageError, match="concurrency must be at least 1, not 0"):
+        asyncio.run(first())
+
+
+def test_options_reject_unknown_names() -> None:
     with pytest.raises(TypeError):
         FetchOptions().replace(no_such_option=1)
 
