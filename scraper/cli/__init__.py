@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from scraper import __version__
 from scraper.errors import ScraperError, UsageError
@@ -30,6 +32,35 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
+
+
+class Bounded(argparse.Action):
+    """Store a number flag only when it is finite and in range, naming the flag when it is not.
+
+    Used as ``add_argument("--timeout", type=float, action=Bounded, low=0, above=True)``:
+    argparse hands the extra keywords to this class. NaN would pass every comparison and
+    infinity is no limit, so both are refused here, before any command runs.
+    """
+
+    def __init__(
+        self, option_strings: Sequence[str], dest: str, *, low: float, above: bool = False,
+        high: float | None = None, **kwargs: Any,
+    ) -> None:
+        super().__init__(option_strings, dest, **kwargs)
+        self.low, self.above, self.high = low, above, high
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        flag = option_string or self.dest
+        if not math.isfinite(values):
+            parser.error(f"{flag} must be a finite number, not {values}")
+        if values < self.low or (self.above and values == self.low):
+            parser.error(f"{flag} must be {'more than' if self.above else 'at least'} {self.low:g}, not {values:g}")
+        if self.high is not None and values > self.high:
+            parser.error(f"{flag} must be at most {self.high:g}, not {values:g}")
+        setattr(namespace, self.dest, values)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

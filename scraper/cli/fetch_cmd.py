@@ -15,8 +15,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from scraper.cli import Bounded
 from scraper.errors import FetchError, InputError, UsageError
 from scraper.fetch import DEFAULT_CONCURRENCY, AsyncFetcher, FetchOptions, Page, fetch
+from scraper.fetch.options import header_value_problem
 from scraper.fetch.warc import WarcArchive
 
 _DEFAULTS = FetchOptions()
@@ -26,25 +28,25 @@ def add_fetch_options(parser: argparse.ArgumentParser) -> None:
     """Add the options that control fetching to `parser` (shared by `clean` and `fetch`)."""
     group = parser.add_argument_group("fetching")
     group.add_argument(
-        "--timeout", type=float, metavar="SECONDS",
+        "--timeout", type=float, action=Bounded, low=0, above=True, metavar="SECONDS",
         help=f"total time allowed per page, retries included (default {_DEFAULTS.total_timeout_s:g})",
     )
     group.add_argument(
-        "--retries", type=int, metavar="N",
+        "--retries", type=int, action=Bounded, low=0, metavar="N",
         help=f"retries on connection faults, 429, 502, 503, 504 (default {_DEFAULTS.retries})",
     )
     group.add_argument(
-        "--max-bytes", type=int, metavar="N",
+        "--max-bytes", type=int, action=Bounded, low=1, metavar="N",
         help=f"refuse bodies larger than this, raw or decompressed (default {_DEFAULTS.max_bytes:,})",
     )
-    group.add_argument("--user-agent", metavar="S", help="User-Agent header to send")
+    group.add_argument("--user-agent", type=_header_value, metavar="S", help="User-Agent header to send")
     group.add_argument("--ignore-robots", action="store_true", help="do not obey robots.txt")
     group.add_argument(
         "--allow-private", action="store_true",
         help="allow hosts on loopback, private, link-local or multicast addresses",
     )
     group.add_argument(
-        "--trust-network", action="append", metavar="CIDR", default=None,
+        "--trust-network", action="append", type=_network, metavar="CIDR", default=None,
         help="treat this network as public (repeatable), e.g. an intranet range",
     )
 
@@ -56,7 +58,6 @@ def fetch_options_from_args(args: argparse.Namespace) -> FetchOptions:
         UsageError: a value is out of range.
     """
     changes: dict[str, object] = {}
-    _check_ranges(args)
     timeout = getattr(args, "timeout", None)
     if timeout is not None:
         # One number bounds the page; connect and read waits never exceed it either.
@@ -78,32 +79,25 @@ def fetch_options_from_args(args: argparse.Namespace) -> FetchOptions:
     host_delay = getattr(args, "host_delay", None)
     if host_delay is not None:
         changes["min_host_delay_s"] = host_delay
-    try:
-        options = _DEFAULTS.replace(**changes)
-        if options.trusted_networks:
-            # Fail on a bad CIDR now, as a usage error, not at the first fetch.
-            import ipaddress
-
-            for cidr in options.trusted_networks:
-                ipaddress.ip_network(cidr, strict=False)
-    except ValueError as exc:
-        raise UsageError(f"bad fetch option: {exc}") from exc
-    return options
+    # The flags were checked as they were parsed; FetchOptions checks the rest (a bad CIDR
+    # raises UsageError now, not at the first fetch).
+    return _DEFAULTS.replace(**changes)
 
 
-# Each flag with its smallest allowed value (and whether the value itself is allowed), checked
-# before FetchOptions would name its own field instead of the flag the user typed.
-_RANGES = (
-    ("timeout", "--timeout", 0, False), ("retries", "--retries", 0, True),
-    ("max_bytes", "--max-bytes", 1, True), ("host_delay", "--host-delay", 0, True),
-)
+def _network(text: str) -> str:
+    """Accept a flag's value only if it is a network in CIDR form (argparse `type=`)."""
+    problem = FetchOptions.network_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
-def _check_ranges(args: argparse.Namespace) -> None:
-    for name, flag, low, inclusive in _RANGES:
-        value = getattr(args, name, None)
-        if value is not None and (value < low if inclusive else value <= low):
-            raise UsageError(f"{flag} must be {'at least' if inclusive else 'more than'} {low}, not {value:g}")
+def _header_value(text: str) -> str:
+    """Accept a flag's value only if it can be sent as an HTTP header (argparse `type=`)."""
+    problem = header_value_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def fetch_from_args(url: str, args: argparse.Namespace) -> Page:
@@ -125,11 +119,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     parser.add_argument("--warc", required=True, metavar="OUT", help="WARC file to write (.warc.gz compresses)")
     parser.add_argument(
-        "-j", "--jobs", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
+        "-j", "--jobs", type=int, action=Bounded, low=1, default=DEFAULT_CONCURRENCY, metavar="N",
         help=f"pages in flight at once, across all hosts (default {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
-        "--host-delay", type=float, metavar="SECONDS",
+        "--host-delay", type=float, action=Bounded, low=0, metavar="SECONDS",
         help=f"minimum time between two requests to one host (default {_DEFAULTS.min_host_delay_s:g})",
     )
     add_fetch_options(parser)
@@ -155,8 +149,6 @@ def read_urls(args: argparse.Namespace) -> list[str]:
 
 def handle(args: argparse.Namespace) -> int:
     """Run `fetch`: every URL into the WARC, a line per failure, a summary line at the end."""
-    if args.jobs < 1:
-        raise UsageError("-j must be at least 1")
     urls = read_urls(args)
     options = fetch_options_from_args(args)
     try:

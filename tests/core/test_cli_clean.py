@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from scraper.cli import main
 from scraper.errors import FetchError, InputError, NoContentError, RuleError, UsageError
 from scraper.models import Options
 from tests.core import pages
@@ -390,11 +391,25 @@ def test_url_of_another_scheme_is_a_usage_error_not_a_missing_file(url: str) -> 
         ("--timeout", "0", "--timeout must be more than 0"),
         ("--retries", "-2", "--retries must be at least 0"),
         ("--max-bytes", "0", "--max-bytes must be at least 1"),
+        # NaN passed every range check, then failed inside the fetch (exit 70).
+        ("--timeout", "nan", "--timeout must be a finite number, not nan"),
+        ("--timeout", "inf", "--timeout must be a finite number, not inf"),
+        # httpx cannot encode it (exit 70), or h11 refuses it at the first request (exit 5).
+        ("--user-agent", "é", "--user-agent: must be printable ASCII"),
+        ("--user-agent", "a\nb", "--user-agent: must be printable ASCII"),
+        ("--trust-network", "nope", "'nope' is not a network"),
     ],
 )
 def test_out_of_range_fetch_flags_are_named_in_the_error(flag: str, value: str, message: str) -> None:
     url = f"http://127.0.0.1:{free_port()}/page"
     assert_one_line_error(run(url, flag, value), UsageError.exit_code, message)
+
+
+def test_bad_fetch_flags_are_refused_with_a_file_source_too(capsys: pytest.CaptureFixture[str]) -> None:
+    # Checked as the command line is read, not only when a URL is fetched.
+    sample = pages.ROOT / "scraper" / "data" / "sample.html"
+    assert main(["clean", str(sample), "--timeout", "nan"]) == UsageError.exit_code
+    assert capsys.readouterr().err == "scraper: error: --timeout must be a finite number, not nan\n"
 
 
 def test_closed_port_exits_5() -> None:

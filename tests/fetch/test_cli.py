@@ -122,7 +122,14 @@ def test_fetch_refuses_loopback_without_allow_private(
         (["fetch", "--warc", "x.warc"], 2, "no URLs given"),
         (["fetch", "-i", "/no/such/list.txt", "--warc", "x.warc"], 3, "cannot read"),
         (["fetch", "http://a.example/", "--warc", "x.warc", "--retries", "-1"], 2, "--retries must be at least 0"),
-        (["fetch", "http://a.example/", "--warc", "x.warc", "--trust-network", "nope"], 2, "bad fetch"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--trust-network", "nope"], 2, "'nope' is not a network"),
+        # NaN passed the range checks and failed every URL ("deadline must not be NaN"), or was kept.
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--timeout", "nan"], 2, "--timeout must be a finite"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--host-delay", "nan"], 2, "--host-delay must be a finite"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--host-delay", "-1"], 2, "--host-delay must be at least 0"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "-j", "0"], 2, "-j must be at least 1"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--user-agent", "é"], 2, "--user-agent: must be printable"),
+        (["fetch", "http://a.example/", "--warc", "x.warc", "--user-agent", "a\nb"], 2, "--user-agent: must be printable"),
         (["fetch", "http://a.example/", "--warc", "/no/such/dir/x.warc"], 2, "cannot write"),
     ],
 )
