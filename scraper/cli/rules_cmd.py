@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tomllib
 from pathlib import Path
 
+from scraper.cli import Bounded
 from scraper.errors import InputError, RuleError, UsageError
 from scraper.rules import ftr
 from scraper.rules.loader import (
     GENERIC_FILE,
+    host_problem,
     load_generic,
     load_ruleset_report,
     load_site_rule,
+    parse_site_rule,
     rule_dirs_from_env,
     shipped_rules_dir,
 )
@@ -63,13 +67,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = rsub.add_parser("learn", help="learn a template-removal rule from 3+ pages of one site")
     p.add_argument("pages", nargs="+", help="page files, folders of pages, or WARC files")
-    p.add_argument("--host", help="the site's host (default: the most common host among the pages)")
+    p.add_argument("--host", type=_rule_host, help="the site's host (default: the most common host among the pages)")
     p.add_argument("-o", "--output", required=True, metavar="RULE.toml", help="where to write the rule")
-    p.add_argument("--min-share", type=float, default=0.6,
+    p.add_argument("--min-share", type=float, action=Bounded, low=0, above=True, high=1, default=0.6,
                    help="share of pages a block must repeat on (default 0.6)")
     p.set_defaults(handler=handle_learn)
 
     parser.set_defaults(handler=lambda args: _help(parser))
+
+
+def _rule_host(text: str) -> str:
+    """Accept --host only if a rule can name it (argparse `type=`)."""
+    problem = host_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -182,11 +194,12 @@ def handle_learn(args: argparse.Namespace) -> int:
     learned = learn_rule(pages, host=args.host, min_share=args.min_share)
     text = rule_to_toml(learned)
     out = Path(args.output)
+    # What we write must load: checked before writing, so a failure leaves no broken file behind.
+    parse_site_rule(tomllib.loads(text), where=str(out), default_id=out.stem, source=str(out.parent))
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
-    load_site_rule(out)  # what we write must load
     sys.stdout.write(
         f"# learned {len(learned.selectors)} selectors and {len(learned.phrases)} phrases"
         f" from {learned.pages} pages of {learned.host}; wrote {out}\n"

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 from cssselect import GenericTranslator
 from lxml import etree
 
-from scraper.errors import InputError
+from scraper.errors import InputError, UsageError
 from scraper.parse import parse_html
+from scraper.rules.loader import host_problem, normal_host
 
 __all__ = ["LearnedRule", "Page", "learn_rule", "read_pages", "rule_to_toml"]
 
@@ -229,18 +230,25 @@ def learn_rule(pages: list[Page], *, host: str | None = None, min_share: float =
         min_share: a block is template when it repeats on at least this share of the pages.
 
     Raises:
+        UsageError: `min_share` is not in (0, 1], or `host` is not a host name.
         InputError: fewer than three pages, no host known, or nothing in common between the pages.
     """
+    # `not 0 < x` also refuses NaN, which passes every comparison.
+    if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0 < min_share <= 1:
+        raise UsageError(f"min_share must be more than 0 and at most 1, not {min_share!r}")
+    if host is not None and host_problem(host):
+        raise UsageError(f"host {host_problem(host)}")
     if len(pages) < 3:
         raise InputError(f"rules learn needs at least 3 pages of one site, got {len(pages)}")
-    if not 0 < min_share <= 1:
-        raise InputError(f"--min-share must be in (0, 1], got {min_share}")
     if host is None:
         hosts = Counter(_host(p.url) for p in pages if p.url)
         hosts.pop("", None)
         if not hosts:
             raise InputError("no page has a URL; give the site with --host")
         host = hosts.most_common(1)[0][0]
+        if host_problem(host):  # an address such as [::1] is no rule host
+            raise InputError(f"the pages' host {host!r} cannot be a rule's host; give the site with --host")
+    host = normal_host(host)
     parsed = [_parse(p) for p in pages]
     needed = max(2, math.ceil(min_share * len(pages)))
     key_pages: Counter[tuple[str, str]] = Counter()
@@ -248,7 +256,7 @@ def learn_rule(pages: list[Page], *, host: str | None = None, min_share: float =
         key_pages.update(set(page.keys.values()))
     repeated = {key for key, n in key_pages.items() if n >= needed}
     template_texts = {text for _, text in repeated}
-    learned = LearnedRule(host=host.lower(), pages=len(pages), min_share=min_share)
+    learned = LearnedRule(host=host, pages=len(pages), min_share=min_share)
     done_css: set[str] = set()
     done_text: set[str] = set()
     for page in parsed:

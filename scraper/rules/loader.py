@@ -34,10 +34,12 @@ __all__ = [
     "LoadReport",
     "compile_selector",
     "default_ruleset",
+    "host_problem",
     "load_generic",
     "load_ruleset",
     "load_ruleset_report",
     "load_site_rule",
+    "normal_host",
     "parse_site_rule",
     "rule_dirs_from_env",
     "shipped_rules_dir",
@@ -486,13 +488,23 @@ def _check_options(value: dict[str, Any], where: str) -> tuple[tuple[str, Any], 
 def _check_hosts(hosts: list[str], where: str) -> tuple[str, ...]:
     if not hosts:
         raise RuleError("a site rule needs at least one host", path=where, key="hosts")
-    out = []
     for host in hosts:
-        normal = host.strip().lower().rstrip(".")
-        if not _HOST.match(normal):
-            raise RuleError(f"not a host name or *.wildcard: {host!r}", path=where, key="hosts")
-        out.append(normal)
-    return tuple(out)
+        problem = host_problem(host)
+        if problem:
+            raise RuleError(problem, path=where, key="hosts")
+    return tuple(normal_host(host) for host in hosts)
+
+
+def normal_host(host: str) -> str:
+    """Return a rule's host as it is matched: lower case, no surrounding spaces or final dot."""
+    return host.strip().lower().rstrip(".")
+
+
+def host_problem(host: str) -> str | None:
+    """Say why `host` cannot be a rule's host (a host name, or *. and a domain), or return None."""
+    if not _HOST.match(normal_host(host)):
+        return f"not a host name or *.wildcard: {host!r}"
+    return None
 
 
 def parse_site_rule(data: dict[str, Any], *, where: str, default_id: str, source: str) -> SiteRule:

@@ -9,7 +9,7 @@ import pytest
 
 import scraper
 from scraper.cli import main
-from scraper.errors import InputError
+from scraper.errors import InputError, UsageError
 from scraper.rules import RuleSet, default_ruleset
 from scraper.rules.learn import Page, learn_rule, read_pages, rule_to_toml
 from scraper.rules.loader import load_site_rule
@@ -113,6 +113,37 @@ def test_cli_learn_from_folder_and_warc(tmp_path: Path, capsys: pytest.CaptureFi
             writer.write_record(record)
     assert len(read_pages([warc])) == 5
     assert main(["rules", "learn", str(warc), "--host", "estuary-gazette.example", "-o", str(out)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--min-share", "5"], "--min-share must be at most 1, not 5"),  # was exit 3, after reading every page
+        (["--min-share", "nan"], "--min-share must be a finite number, not nan"),
+        (["--min-share", "0"], "--min-share must be more than 0, not 0"),
+        # These wrote a rule that cannot load to -o, then exited 4 and left it there.
+        (["--host", "bad host!"], "--host: not a host name or *.wildcard: 'bad host!'"),
+        (["--host", ""], "--host: not a host name or *.wildcard: ''"),
+    ],
+)
+def test_bad_learn_flags_are_usage_errors_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], message: str
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for i, text in enumerate(PAGES[:3]):
+        (folder / f"p{i}.html").write_text(text, encoding="utf-8")
+    out = tmp_path / "o.toml"
+    assert main(["rules", "learn", str(folder), *flags, "-o", str(out)]) == UsageError.exit_code
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("arguments", "message"), [({"min_share": 5}, "min_share"), ({"host": "a b"}, "host")])
+def test_learn_rule_refuses_bad_arguments_with_a_usage_error(arguments: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        learn_rule([Page(p.encode(), None, str(i)) for i, p in enumerate(PAGES[:3])], **arguments)  # type: ignore[arg-type]
 
 
 def test_learn_needs_three_pages(tmp_path: Path) -> None:
