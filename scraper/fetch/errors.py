@@ -35,7 +35,18 @@ def on_behalf_of(error: FetchError, url: str) -> FetchError:
     """Return `error` re-addressed to the requested `url`, naming the redirect hop it came from."""
     if error.url == url:
         return error
+    if _same_url(error.url, url):
+        # The URL as httpx wrote it ("exa%20mple.com", "xn--bcher-kva.example"): no redirect.
+        return rebuild(error, url, error.reason)
     return rebuild(error, url, f"after redirect to {error.url}: {error.reason}")
+
+
+def _same_url(first: str, second: str) -> bool:
+    """Tell whether two URLs are one once normalised (percent-escapes, IDNA, case of the host)."""
+    try:
+        return httpx.URL(first) == httpx.URL(second)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return False
 
 
 def rebuild(error: FetchError, url: str, reason: str) -> FetchError:

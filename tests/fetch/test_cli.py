@@ -196,6 +196,12 @@ def test_clean_url_refuses_loopback_by_default(
     assert "127.0.0.1 is a loopback address" in capsys.readouterr().err
 
 
+def test_clean_url_with_a_space_names_no_redirect(server: FaultServer, capsys: pytest.CaptureFixture[str]) -> None:
+    url = server.url("/a page")
+    assert main(["clean", url]) == 5
+    assert capsys.readouterr().err == f"scraper: error: {url}: refused: 127.0.0.1 is a loopback address (use --allow-private to fetch it)\n"
+
+
 def test_clean_url_refuses_a_private_redirect_hop(
     server: FaultServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -190,6 +190,27 @@ def test_default_options_refuse_loopback(server: FaultServer, bounds: Bounds) ->
     assert "/article" not in server.hits  # refused before any request went out
 
 
+@pytest.mark.parametrize("path", ["/a page", "/caf\u00e9"])
+def test_an_error_on_the_first_hop_never_says_after_redirect(server: FaultServer, path: str) -> None:
+    # httpx writes the URL its own way ("/a%20page"); that is the same URL, not a redirect.
+    url = server.url(path)
+    with pytest.raises(AddressRefused) as caught:
+        fetch(url)
+    assert caught.value.url == url
+    assert caught.value.reason.startswith("refused: 127.0.0.1 is a loopback address"), caught.value.reason
+
+
+async def _fetch_async(url: str) -> Page:
+    async with AsyncFetcher() as fetcher:
+        return await fetcher.fetch(url)
+
+
+def test_an_async_error_on_the_first_hop_never_says_after_redirect(server: FaultServer) -> None:
+    with pytest.raises(AddressRefused) as caught:
+        asyncio.run(_fetch_async(server.url("/a page")))
+    assert caught.value.reason.startswith("refused: 127.0.0.1"), caught.value.reason
+
+
 def test_redirect_to_private_address_is_refused_on_the_hop(
     server: FaultServer, bounds: Bounds
 ) -> None:
