@@ -113,6 +113,7 @@ def format_article(article: Article, fmt: str) -> str:
 
 def handle(args: argparse.Namespace) -> int:
     """Run `clean`: read or fetch, extract, print."""
+    _check_arguments(args)
     url = args.url
     data: str | bytes
     if args.sample:
@@ -149,6 +150,15 @@ def handle(args: argparse.Namespace) -> int:
     else:
         _write_stdout(output + "\n")
     return 0
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse what would otherwise be ignored without a word: an empty file name, two sources."""
+    for value, flag in ((args.output, "-o"), (args.explain, "--explain")):
+        if value == "":
+            raise UsageError(f"{flag} needs a file name, not an empty one")
+    if args.sample and args.source is not None:
+        raise UsageError(f"give SOURCE or --sample, not both (got {args.source!r} and --sample)")
 
 
 def _write_stdout(text: str) -> None:

@@ -505,3 +505,28 @@ def test_comments_flag_reaches_the_extractor(tmp_path: Path) -> None:
     path = write(tmp_path, "quay.html", page)
     assert reply not in run(str(path)).stdout.decode()
     assert reply in run(str(path), "--comments").stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # Each was ignored without a word: the article went to stdout, no report was written,
+        # or the bundled sample was cleaned instead of the file named.
+        (["-o", ""], "-o needs a file name, not an empty one"),
+        (["--explain", ""], "--explain needs a file name, not an empty one"),
+        (["--sample"], "give SOURCE or --sample, not both"),
+    ],
+)
+def test_empty_file_names_and_two_sources_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    page = write(tmp_path, "page.html", pages.article_page())
+    assert main(["clean", str(page), *argv]) == UsageError.exit_code
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith(f"scraper: error: {message}")
+    assert captured.err.count("\n") == 1
+
+
+def test_a_missing_file_with_sample_is_still_named(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["clean", "missing.html", "--sample"]) == UsageError.exit_code
+    assert "'missing.html' and --sample" in capsys.readouterr().err
