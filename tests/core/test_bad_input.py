@@ -328,7 +328,7 @@ def test_flatten_keeps_text_comments_and_scripts() -> None:
     page = "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><div><p>one<br/>two</p></div></div>"
     assert flatten_deep_tags(page, 10) == page
     flat = flatten_deep_tags(page, 1)
-    assert flat == "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><br><br>one<br/>two<br><br></div>"
+    assert flat == "<div><script>if (a<b) {x='<div>'}</script><!-- <div> --><br>one<br/>two<br></div>"
 
 
 @pytest.mark.parametrize("char", ["\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\ufffe", "\uffff"])

@@ -93,3 +93,19 @@ def test_undeclared_legacy_text_is_read_in_a_web_encoding(sentence: str, encodin
 
     page = f"<html><body><p>{sentence}</p></body></html>".encode(encoding)
     assert sentence in decode_html(page).text
+
+
+def test_a_run_of_nested_blocks_past_the_depth_limit_leaves_one_line_break() -> None:
+    # Each dropped block tag became a <br>: 20,000 nested divs made 40,000 of them, and every
+    # walk of the tree after parsing paid for each.
+    page = "<html><body>" + "<div>" * 20_000 + "<p>Deep text.</p>" + "</div>" * 20_000 + "</body></html>"
+    root = parse_html(page)
+    assert "Deep text." in root.text_content()
+    assert sum(1 for _ in root.iter("br")) <= 2
+    assert sum(1 for _ in root.iter("div")) <= 400
+
+
+def test_text_between_dropped_blocks_keeps_its_own_lines() -> None:
+    from scraper.parse import flatten_deep_tags
+
+    assert flatten_deep_tags("<div><div><div>a</div><div>b</div></div></div>", 1) == "<div><br>a<br>b<br></div>"
