@@ -16,6 +16,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +39,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 MAX_PAGE_BYTES = Options.max_input_bytes
 
 Skip = Callable[[str], bool]
+# UTF-16 surrogate code points: in a Python str they stand alone (json.loads joins valid pairs).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -358,10 +361,20 @@ def _jsonl_item(line: bytes, source: str, line_no: int) -> WorkItem:
     if not isinstance(obj, dict):
         return WorkItem(str(line_no), source, None, None, "line is not a JSON object")
     raw_id = obj.get("id")
-    item_id = str(raw_id) if raw_id is not None and raw_id != "" else str(line_no)
+    item_id = without_surrogates(str(raw_id)) if raw_id is not None and raw_id != "" else str(line_no)
     url = obj.get("url")
-    url = url if isinstance(url, str) else None
+    url = without_surrogates(url) if isinstance(url, str) else None
     html = obj.get("html")
     if not isinstance(html, str):
         return WorkItem(item_id, source, url, None, "no `html` string field")
-    return WorkItem(item_id, source, url, html.encode("utf-8"))
+    return WorkItem(item_id, source, url, without_surrogates(html).encode("utf-8"))
+
+
+def without_surrogates(text: str) -> str:
+    """Replace lone surrogates (a JSON escape such as "\\ud800" with no partner) by U+FFFD.
+
+    A lone surrogate is no character and cannot be written as UTF-8; json.loads
+    joins every valid pair, so those left are noise. Replacing each one keeps the
+    rest of the page, where encoding them would fail and dropping the page would lose it.
+    """
+    return _SURROGATE.sub("\ufffd", text)

@@ -14,6 +14,7 @@ import time
 from types import TracebackType
 from typing import Any, BinaryIO, Self
 
+from scraper.bulk.readers import without_surrogates
 from scraper.bulk.records import Record
 from scraper.errors import UsageError
 from scraper.models import Metadata
@@ -44,7 +45,7 @@ class JsonlWriter:
 
     def write(self, record: Record) -> None:
         """Write one record as one line."""
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        data = record_line(record)
         view = memoryview(data)
         while view:
             written = self._handle.write(view)
@@ -70,6 +71,20 @@ class JsonlWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def record_line(record: Record) -> bytes:
+    """Return a record as one line of UTF-8 JSON.
+
+    A string may hold a lone surrogate: a file name that is not UTF-8 comes from
+    the file system with its bytes as surrogates. Such a record is written with
+    every non-ASCII character escaped (valid JSON, still one line), which reads
+    back as the very same string, so resume still recognises its `source`.
+    """
+    try:
+        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(record) + "\n").encode("ascii")
 
 
 def parquet_schema(fields: tuple[str, ...]) -> Any:
@@ -111,7 +126,7 @@ class ParquetWriter:
 
     def write(self, record: Record) -> None:
         """Buffer one record; a full row group is written out."""
-        self._rows.append(record)
+        self._rows.append(_utf8_safe(record))
         if len(self._rows) >= PARQUET_ROWS_PER_GROUP:
             self._flush()
 
@@ -136,6 +151,16 @@ class ParquetWriter:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _utf8_safe(record: Record) -> Record:
+    """Return `record` with any lone surrogate replaced by U+FFFD: Parquet strings must be UTF-8."""
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.loads(without_surrogates(text))  # type: ignore[no-any-return]
+    return record
 
 
 def require_parquet() -> None:

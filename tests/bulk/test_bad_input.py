@@ -1,0 +1,60 @@
+"""Odd input QA found: each must give a record (or a one-line error), never end the run with a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from scraper.cli import main
+from tests.bulk.conftest import article_page, read_records
+
+
+def bulk(*args: str) -> int:
+    return main(["bulk", *args])
+
+
+# --- lone surrogates ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_lone_surrogate_in_jsonl_is_replaced_and_the_run_goes_on(tmp_path: Path, jobs: str) -> None:
+    path = tmp_path / "sur.jsonl"
+    page = article_page(3)
+    # json.dumps writes the lone surrogate as the escape \ud800, as a JSON producer in the wild would.
+    rows = [{"id": f"ok{n}", "html": page} for n in range(3)]
+    rows.append({"id": "bad\ud800id", "url": "https://example.org/\udc80", "html": page.replace("Story 3,", "Story \ud800 3,")})
+    rows += [{"id": f"after{n}", "html": page} for n in range(3)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(path), "-o", str(out), "-j", jobs) == 0
+    records = read_records(out)
+    assert [r["id"] for r in records] == ["ok0", "ok1", "ok2", "bad\ufffdid", "after0", "after1", "after2"]
+    odd = records[3]
+    assert odd["error"] is None and "Story \ufffd 3," in odd["text"]
+    assert odd["url"] == "https://example.org/\ufffd"
+
+
+def test_a_file_name_that_is_not_utf8_is_written_and_resumed(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    try:
+        # A Latin-1 name: Python reads it back with the byte 0xE9 as the lone surrogate \udce9.
+        (folder / os.fsdecode(b"caf\xe9.html")).write_text(article_page(1))
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (folder / "plain.html").write_text(article_page(2))
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(folder), "-o", str(out)) == 0
+    records = read_records(out)
+    assert len(records) == 2 and all(r["error"] is None for r in records)
+    # The name reads back as the same string, so resume knows the page is done.
+    assert bulk(str(folder), "-o", str(out), "--resume") == 0
+    assert len(read_records(out)) == 2
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "out.parquet"
+    assert bulk(str(folder), "-o", str(parquet)) == 0
+    assert len(pq.read_table(parquet).to_pylist()) == 2
