@@ -215,27 +215,30 @@ def inflate(data: bytes, max_bytes: int = MAX_PAGE_BYTES) -> bytes:
 # --- WARC -------------------------------------------------------------------------------------
 
 
-def _is_html_response(record) -> bool:  # type: ignore[no-untyped-def]
-    if record.rec_type == "response":
-        if record.http_headers is None:
-            return False
-        content_type = record.http_headers.get_header("Content-Type") or ""
-    elif record.rec_type == "resource":
-        content_type = record.rec_headers.get_header("Content-Type") or ""
-    else:
-        return False
-    return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES
+# WARC records that may hold a page.
+_PAGE_RECORDS = ("response", "resource")
+# The other record types of WARC 1.1, skipped; a type not among either (or none) is a record
+# whose headers were cut short, or a broken one, and is read to see whether it was cut.
+_OTHER_RECORDS = ("warcinfo", "request", "metadata", "revisit", "conversion", "continuation")
+TRUNCATED = "truncated WARC record"
+
+
+def _drain(stream: BinaryIO) -> None:
+    """Read a record's block to its end (warcio would do so anyway to reach the next record)."""
+    while stream.read(1 << 16):
+        pass
 
 
 def _cut_short(record) -> bool:  # type: ignore[no-untyped-def]
-    """Tell whether a skipped record was cut short by the end of the file (its headers may be too)."""
-    if record.rec_type not in ("response", "resource"):
-        return False
-    # warcio would read the payload to its end anyway to reach the next record; this costs nothing more.
-    stream = record.raw_stream
-    while stream.read(1 << 16):
-        pass
-    return getattr(stream, "limit", 0) > 0
+    """Tell whether a record's block ended before its Content-Length: the file ended early.
+
+    Call it once the block has been read to its end. A record whose headers were cut
+    before Content-Length (or that lacks one) has no length to check and counts as cut.
+    """
+    declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+    if not declared.isdigit():
+        return True
+    return getattr(record.raw_stream, "limit", 0) > 0
 
 
 def _record_id(record, path: str, offset: int) -> str:  # type: ignore[no-untyped-def]
@@ -243,14 +246,63 @@ def _record_id(record, path: str, offset: int) -> str:  # type: ignore[no-untype
     return raw.strip().strip("<>") or f"{file_id(path)}@{offset}"
 
 
+def _http_headers(record):  # type: ignore[no-untyped-def]
+    """Parse the HTTP status line and headers at the start of a response record's block.
+
+    Returns None when the block does not start with HTTP headers (a `dns:` response, say).
+    Headers cut short by the end of the file parse as far as they go; the caller finds the
+    cut when the block's declared length is not reached.
+    """
+    from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
+
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if url and not url.lower().startswith(("http:", "https:")):
+        return None
+    try:
+        return StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False).parse(record.raw_stream)
+    except (StatusAndHeadersParserException, EOFError):
+        return None
+
+
+def _warc_item(record, path: str, offset: int) -> WorkItem | None:  # type: ignore[no-untyped-def]
+    """Turn one WARC record into a work item: None for records that are not HTML pages.
+
+    Reads the record's block; the caller checks `skip` before calling, so done pages cost nothing.
+    """
+    source = f"{path}@{offset}"
+    record_id = _record_id(record, path, offset)
+    # A response without WARC-Target-URI is still a page, one whose URL is unknown (like a file's).
+    url = record.rec_headers.get_header("WARC-Target-URI") or None
+    if record.rec_type not in _PAGE_RECORDS:
+        _drain(record.raw_stream)
+        return WorkItem(record_id, source, url, None, TRUNCATED) if _cut_short(record) else None
+    if record.rec_type == "response":
+        record.http_headers = _http_headers(record)
+        content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
+    else:
+        content_type = record.rec_headers.get_header("Content-Type")
+    if (content_type or "").split(";", 1)[0].strip().lower() not in _HTML_TYPES:
+        _drain(record.raw_stream)
+        return WorkItem(record_id, source, url, None, TRUNCATED) if _cut_short(record) else None
+    data = record.content_stream().read(MAX_PAGE_BYTES + 1)
+    if len(data) > MAX_PAGE_BYTES:
+        return WorkItem(record_id, source, url, None, f"page larger than {MAX_PAGE_BYTES} bytes")
+    # The block reader stops at the declared length; any left means the file ended early.
+    _drain(record.raw_stream)
+    if _cut_short(record):
+        return WorkItem(record_id, source, url, None, TRUNCATED)
+    return WorkItem(record_id, source, url, data)
+
+
 def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
     """Yield the HTML response records of a WARC file, one at a time.
 
-    A corrupt gzip member or a truncated record becomes an error item; reading
-    then resumes at the next gzip member, when the file has one.
+    A truncated record (cut anywhere: its WARC headers, its HTTP headers, its
+    payload) becomes an error item, as does a corrupt gzip member; reading then
+    resumes at the next gzip member, when the file has one. The records before
+    are yielded as usual.
     """
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     try:
         handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below; open errors are reported apart
@@ -264,32 +316,23 @@ def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
             offset = start
             iterator = None
             try:
-                iterator = ArchiveIterator(handle, check_digests=False)
+                # No record parse: warcio's own HTTP parse fails with AttributeError on a record
+                # without WARC-Target-URI and hides a cut inside the HTTP headers; ours does neither.
+                iterator = ArchiveIterator(handle, check_digests=False, no_record_parse=True)
                 for record in iterator:
                     # The iterator's position before the payload is read is where this record starts.
                     offset = getattr(iterator, "offset", offset)
-                    source = f"{path}@{offset}"
-                    if not _is_html_response(record):
-                        if _cut_short(record) and (skip is None or not skip(source)):
-                            yield WorkItem(_record_id(record, path, offset), source, None, None,
-                                           "truncated WARC record")
+                    if record.rec_type in _OTHER_RECORDS:
                         continue
-                    if skip is not None and skip(source):
+                    if skip is not None and skip(f"{path}@{offset}"):
                         continue
-                    record_id = _record_id(record, path, offset)
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    data = record.content_stream().read(MAX_PAGE_BYTES + 1)
-                    if len(data) > MAX_PAGE_BYTES:
-                        yield WorkItem(record_id, source, url, None,
-                                       f"page larger than {MAX_PAGE_BYTES} bytes")
-                        continue
-                    # The payload reader stops at the declared length; any left means the file ended early.
-                    if getattr(record.raw_stream, "limit", 0) > 0:
-                        yield WorkItem(record_id, source, url, None, "truncated WARC record")
-                        continue
-                    yield WorkItem(record_id, source, url, data)
+                    item = _warc_item(record, path, offset)
+                    if item is not None:
+                        yield item
                 return
-            except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+            # warcio is a parser of untrusted bytes: whatever it raises on a broken record, that
+            # record becomes an error item rather than the end of the run.
+            except Exception as exc:  # noqa: BLE001
                 failed_at = max(offset, getattr(iterator, "offset", offset) if iterator else offset)
                 source = f"{path}@{failed_at}"
                 if skip is None or not skip(source):

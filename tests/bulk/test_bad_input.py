@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scraper.cli import main
-from tests.bulk.conftest import article_page, read_records
+from tests.bulk.conftest import article_page, read_records, warc_pages, write_warc
 
 
 def bulk(*args: str) -> int:
@@ -58,3 +58,24 @@ def test_a_file_name_that_is_not_utf8_is_written_and_resumed(tmp_path: Path) -> 
     parquet = tmp_path / "out.parquet"
     assert bulk(str(folder), "-o", str(parquet)) == 0
     assert len(pq.read_table(parquet).to_pylist()) == 2
+
+
+# --- broken WARC files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_warc_cut_inside_its_headers_keeps_the_pages_before(tmp_path: Path, jobs: str, capsys) -> None:
+    whole = tmp_path / "pages.warc"
+    ids = write_warc(whole, warc_pages(3), gz=False)
+    data = whole.read_bytes()
+    # Cut inside the WARC headers of the last page's response, before its WARC-Target-URI.
+    last = data.rindex(b"WARC-Type: response")
+    assert data.index(b"WARC-Target-URI", last) > last + 40
+    cut = tmp_path / "cut.warc"
+    cut.write_bytes(data[:last + 40])
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(cut), "-o", str(out), "-j", jobs) == 0
+    records = read_records(out)
+    assert [r["id"] for r in records[:2]] == ids[:2] and all(r["text"] for r in records[:2])
+    assert [r["error"] for r in records[2:]] == ["truncated WARC record"]
+    assert "3 pages, 2 cleaned, 0 empty, 1 failed" in capsys.readouterr().err

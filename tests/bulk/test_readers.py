@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import io
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,57 @@ def test_public_api_of_scraper_bulk_is_pinned() -> None:
         "WorkerConfig", "read_items", "run_job", "run_pages",
     ]
     assert all(hasattr(scraper.bulk, name) for name in scraper.bulk.__all__)
+
+
+def response_span(data: bytes, n: int) -> tuple[int, int]:
+    """Return where the n-th response record of a plain WARC starts and ends (0-based)."""
+    starts = [m.start() for m in re.finditer(rb"WARC/1\.[01]\r\n", data)] + [len(data)]
+    responses = [i for i, s in enumerate(starts[:-1]) if data[s:s + 200].find(b"WARC-Type: response") > 0]
+    k = responses[n]
+    return starts[k], starts[k + 1]
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_warc_cut_anywhere_in_a_record_keeps_the_records_before_and_reports_the_cut(tmp_path: Path, gz: bool) -> None:
+    # Every cut inside the second page's record: its WARC headers, its HTTP headers, its payload.
+    whole = tmp_path / ("whole.warc.gz" if gz else "whole.warc")
+    ids = write_warc(whole, [(f"https://example.org/news/{n}", article_page(n).encode(), "text/html") for n in range(2)],
+                     gz=gz)
+    data = whole.read_bytes()
+    if gz:
+        members = [m.start() for m in re.finditer(b"\x1f\x8b\x08", data)]
+        # Members: request 0, response 0, request 1, response 1.
+        first, last = members[3], len(data)
+    else:
+        first, last = response_span(data, 1)
+        first += len("WARC/1.0\r\nWARC-Type: response")
+        last -= len("\r\n\r\n") + 1
+    cut = tmp_path / whole.name.replace("whole", "cut")
+    for end in range(first, last):
+        if gz:
+            record = zlib.decompressobj(wbits=31).decompress(data[members[3]:end])
+            if b"WARC-Type: response" not in record or article_page(1).encode() in record:
+                continue  # the cut leaves nothing to recognise, or only the gzip trailer: the record is whole
+        cut.write_bytes(data[:end])
+        items = items_of(str(cut))
+        assert [i.id for i in items if i.error is None] == ids[:1], end
+        assert [i.error for i in items if i.error is not None] == ["truncated WARC record"], end
+
+
+def test_a_response_without_target_uri_is_cleaned_without_url(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = tmp_path / "nouri.warc"
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=False)
+        for n in range(3):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"https://example.org/{n}", "response",
+                                               payload=io.BytesIO(article_page(n).encode()), http_headers=headers)
+            if n == 1:
+                record.rec_headers.remove_header("WARC-Target-URI")
+            writer.write_record(record)
+    items = items_of(str(path))
+    assert [i.url for i in items] == ["https://example.org/0", None, "https://example.org/2"]
+    assert all(i.error is None and b"Story number" in i.data for i in items)
