@@ -7,7 +7,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from scraper.bulk.readers import InputFile, WorkItem, check_inputs, expand_inputs, read_items
+from scraper.bulk.readers import (
+    InputFile,
+    Outputs,
+    WorkItem,
+    check_inputs,
+    check_outputs,
+    expand_inputs,
+    read_items,
+)
 from scraper.bulk.records import Outcome, PageResult
 from scraper.bulk.resume import ResumeState, key_field_for, recover
 from scraper.bulk.runner import WorkerConfig, run_pages
@@ -117,17 +125,19 @@ def run_job(
 
     Raises:
         InputError: an input is missing or of an unknown kind.
-        UsageError: the output cannot be written, or --resume cannot apply.
+        UsageError: the output cannot be written, is one of the inputs, or --resume cannot apply.
     """
     started = time.monotonic()
     check_inputs(job.inputs)
+    journal = journal_path(job.output)
+    outputs = Outputs({job.output, journal})
+    check_outputs(job.inputs, outputs)
     if is_parquet(job.output):
         require_parquet()
     state = prepare_resume(job)
     summary = summary if summary is not None else Summary()
     summary.skipped = state.kept if state else 0
-    files = expand_inputs(job.inputs, stdin=stdin)
-    journal = journal_path(job.output)
+    files = expand_inputs(job.inputs, stdin=stdin, outputs=outputs)
     writer = JsonlWriter(journal, append=state is not None)
     finished = False
     try:

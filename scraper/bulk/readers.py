@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from scraper.errors import InputError, TooLargeInput
+from scraper.errors import InputError, TooLargeInput, UsageError
 from scraper.models import Options
 
 InputKind = Literal["html", "warc", "jsonl"]
@@ -81,13 +81,46 @@ def file_id(path: str) -> str:
     return os.path.basename(path).split(".", 1)[0]
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Yield the readable files under `folder`, recursively, in sorted order."""
+class Outputs:
+    """The files a run writes (its output, a Parquet run's journal), which no input may be.
+
+    Reading them back would feed a run its own records; a walk or a glob leaves them out.
+    Paths are compared once resolved (symlinks, `..`), and only for files of the same name,
+    so a walk of many files costs no more system calls.
+    """
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        self.paths = tuple(path for path in paths if path != "-")
+        self._resolved = {os.path.realpath(path) for path in self.paths}
+        # The output may itself be a symlink: the name of its target counts too.
+        self._names = {os.path.basename(path) for path in (*self.paths, *self._resolved)}
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str) or os.path.basename(path) not in self._names:
+            return False
+        return os.path.realpath(path) in self._resolved
+
+    def same_as(self, path: str) -> bool:
+        """Tell whether `path` is an output under any name (symlink or hard link)."""
+        for output in self.paths:
+            try:
+                if os.path.samefile(path, output):
+                    return True
+            except OSError:  # the output does not exist yet
+                continue
+        return os.path.realpath(path) in self._resolved
+
+
+NO_OUTPUTS = Outputs()
+
+
+def _walk(folder: str, outputs: Outputs = NO_OUTPUTS) -> Iterator[str]:
+    """Yield the readable files under `folder`, recursively, in sorted order, but not `outputs`."""
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             path = os.path.join(root, name)
-            if kind_of(path) is not None:
+            if kind_of(path) is not None and path not in outputs:
                 yield path
 
 
@@ -98,8 +131,13 @@ def _paths_from_stdin(stream: Iterable[str]) -> Iterator[str]:
             yield path
 
 
-def expand_inputs(inputs: Iterable[str], *, stdin: Iterable[str] | None = None) -> Iterator[InputFile]:
+def expand_inputs(
+    inputs: Iterable[str], *, stdin: Iterable[str] | None = None, outputs: Outputs = NO_OUTPUTS
+) -> Iterator[InputFile]:
     """Resolve INPUT arguments (folders, globs, files, ``-``) into files to read, lazily.
+
+    Files in `outputs` found by a walk, a glob or a stdin list are left out (a named
+    one is refused beforehand, by `check_outputs`).
 
     Raises:
         InputError: an input does not exist, a glob matches nothing, or a file
@@ -107,10 +145,11 @@ def expand_inputs(inputs: Iterable[str], *, stdin: Iterable[str] | None = None) 
     """
     for spec in inputs:
         if spec == "-":
-            yield from expand_inputs(_paths_from_stdin(stdin if stdin is not None else sys.stdin))
+            listed = _paths_from_stdin(stdin if stdin is not None else sys.stdin)
+            yield from expand_inputs((path for path in listed if path not in outputs), outputs=outputs)
             continue
         if os.path.isdir(spec):
-            for path in _walk(spec):
+            for path in _walk(spec, outputs):
                 yield InputFile(path, kind_of(path) or "html")
             continue
         if os.path.exists(spec):
@@ -126,9 +165,11 @@ def expand_inputs(inputs: Iterable[str], *, stdin: Iterable[str] | None = None) 
             found = False
             for match in matches:
                 if os.path.isdir(match):
-                    for path in _walk(match):
+                    for path in _walk(match, outputs):
                         found = True
                         yield InputFile(path, kind_of(path) or "html")
+                elif match in outputs:
+                    found = True
                 elif (kind := kind_of(match)) is not None:
                     found = True
                     yield InputFile(match, kind)
@@ -148,6 +189,17 @@ def check_inputs(inputs: Iterable[str]) -> None:
         if _GLOB_CHARS & set(spec):
             raise InputError(f"{spec}: no input matches this pattern")
         raise InputError(f"{spec}: no such file or folder")
+
+
+def check_outputs(inputs: Iterable[str], outputs: Outputs) -> None:
+    """Refuse a run whose output is one of its named inputs: writing it would destroy the input.
+
+    Raises:
+        UsageError: a named INPUT is the output file (or its journal), also through a symlink.
+    """
+    for spec in inputs:
+        if spec != "-" and os.path.isfile(spec) and outputs.same_as(spec):
+            raise UsageError(f"{spec}: the output file cannot also be an input")
 
 
 def count_pages(files: Iterable[InputFile]) -> int | None:

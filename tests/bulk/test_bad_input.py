@@ -79,3 +79,38 @@ def test_a_warc_cut_inside_its_headers_keeps_the_pages_before(tmp_path: Path, jo
     assert [r["id"] for r in records[:2]] == ids[:2] and all(r["text"] for r in records[:2])
     assert [r["error"] for r in records[2:]] == ["truncated WARC record"]
     assert "3 pages, 2 cleaned, 0 empty, 1 failed" in capsys.readouterr().err
+
+
+# --- output among the inputs -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("through", ["same name", "symlink to input", "symlink as output"])
+def test_an_output_that_is_a_named_input_is_refused_and_the_input_kept(tmp_path: Path, through: str, capsys) -> None:
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(json.dumps({"html": article_page(1)}) + "\n")
+    before = pages.read_bytes()
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(pages)
+    named, output = {"same name": (pages, pages), "symlink to input": (link, pages),
+                     "symlink as output": (pages, link)}[through]
+    assert bulk(str(named), "-o", str(output)) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("the output file cannot also be an input") and len(err.splitlines()) == 1
+    assert pages.read_bytes() == before
+
+
+@pytest.mark.parametrize("as_glob", [False, True])
+def test_an_output_inside_an_input_folder_is_not_read_back(tmp_path: Path, as_glob: bool) -> None:
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "pages.jsonl").write_text("".join(json.dumps({"html": article_page(n)}) + "\n" for n in range(3)))
+    out = folder / "out.jsonl"
+    spec = str(folder / "*.jsonl") if as_glob else str(folder)
+    assert bulk(spec, "-o", str(out)) == 0
+    first = read_records(out)
+    assert len(first) == 3
+    # Resume and a fresh run alike see only the one input file, never their own records.
+    assert bulk(spec, "-o", str(out), "--resume") == 0
+    assert read_records(out) == first
+    assert bulk(spec, "-o", str(out)) == 0
+    assert read_records(out) == first
