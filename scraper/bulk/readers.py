@@ -54,6 +54,8 @@ class WorkItem:
     data: bytes | None
     # Set when the page could not be read; the item then becomes an error record.
     error: str | None = None
+    # The charset its HTTP Content-Type declared (WARC responses): it outranks a <meta>, as in a browser.
+    charset: str | None = None
 
 
 @dataclass(frozen=True)
@@ -333,7 +335,8 @@ def _warc_item(record, path: str, offset: int) -> WorkItem | None:  # type: igno
         content_type = record.http_headers.get_header("Content-Type") if record.http_headers else None
     else:
         content_type = record.rec_headers.get_header("Content-Type")
-    if (content_type or "").split(";", 1)[0].strip().lower() not in _HTML_TYPES:
+    media_type, *params = (content_type or "").split(";")
+    if media_type.strip().lower() not in _HTML_TYPES:
         _drain(record.raw_stream)
         return WorkItem(record_id, source, url, None, TRUNCATED) if _cut_short(record) else None
     data = record.content_stream().read(MAX_PAGE_BYTES + 1)
@@ -343,7 +346,16 @@ def _warc_item(record, path: str, offset: int) -> WorkItem | None:  # type: igno
     _drain(record.raw_stream)
     if _cut_short(record):
         return WorkItem(record_id, source, url, None, TRUNCATED)
-    return WorkItem(record_id, source, url, data)
+    return WorkItem(record_id, source, url, data, charset=_charset(params))
+
+
+def _charset(params: list[str]) -> str | None:
+    """Return the charset among a Content-Type's parameters (`["charset=iso-8859-1"]`), if any."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
 
 
 def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:

@@ -17,6 +17,7 @@ page has ``error`` set, ``text: ""`` and the other fields null.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -136,11 +137,31 @@ def clean_item(item: WorkItem, ruleset: RuleSet, options: Options, spec: RecordS
     if item.error is not None or item.data is None:
         return failed(item, item.error or "no data", spec.fields)
     try:
-        html = inflate(item.data, options.max_input_bytes)
+        html = with_charset(inflate(item.data, options.max_input_bytes), item.charset)
         article = clean(html, url=item.url, rules=ruleset, options=options)
     except Exception as exc:  # noqa: BLE001 - one broken page must not end a run of millions
         return failed(item, describe(exc), spec.fields)
     return PageResult(article_record(item, article, spec), "empty" if article.is_empty else "cleaned")
+
+
+def with_charset(data: bytes, charset: str | None) -> str | bytes:
+    """Decode a page with the charset its HTTP headers declared, as `scraper clean URL` does.
+
+    Without a charset, or with UTF-8 (what detection finds anyway), the bytes go to the
+    extractor as they are: it checks them for binary content and parses UTF-8 bytes faster.
+    """
+    from scraper.parse import decode_html, looks_binary
+
+    if not charset or _is_utf8(charset) or looks_binary(data):
+        return data
+    return decode_html(data, declared=charset).text
+
+
+def _is_utf8(label: str) -> bool:
+    try:
+        return codecs.lookup(label.strip().strip("\"'")).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def failed(item: WorkItem, message: str, fields: Sequence[str] = FIELDS) -> PageResult:

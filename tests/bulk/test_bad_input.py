@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,46 @@ def test_an_output_inside_an_input_folder_is_not_read_back(tmp_path: Path, as_gl
     assert read_records(out) == first
     assert bulk(spec, "-o", str(out)) == 0
     assert read_records(out) == first
+
+
+# --- the charset of a WARC response ------------------------------------------------------------
+
+# Pounds and halves, no <meta>: detection alone reads the bytes as cp1250 ("Ł7", "˝ price"); the header is right.
+LATIN1_PAGE = (
+    "<html><head><title>Prices</title></head><body><article>"
+    + "".join(f"<p>Paragraph {n}: a ticket costs \xa3{n} and a coffee \xa32, or \xbd price for children "
+              "\xb7 every day.</p>" for n in range(8))
+    + "</article></body></html>"
+).encode("iso-8859-1")
+
+
+class _Latin1Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=iso-8859-1")
+        self.send_header("Content-Length", str(len(LATIN1_PAGE)))
+        self.end_headers()
+        self.wfile.write(LATIN1_PAGE)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_the_http_charset_stored_in_a_warc_decodes_the_page(tmp_path: Path) -> None:
+    from scraper.parse import decode_html
+
+    assert decode_html(LATIN1_PAGE).encoding != "cp1252", "detection alone must get this page wrong"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Latin1Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/cafe.html"
+        warc = tmp_path / "cafe.warc.gz"
+        assert main(["fetch", url, "--warc", str(warc), "--allow-private"]) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    out = tmp_path / "out.jsonl"
+    assert bulk(str(warc), "-o", str(out)) == 0
+    (record,) = read_records(out)
+    assert record["text"].count("costs \xa3") == 8 and record["text"].count("\xbd price") == 8
