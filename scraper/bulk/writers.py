@@ -7,8 +7,10 @@ resumes like any JSONL output, and converts it when the run ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import sys
 import time
 from types import TracebackType
@@ -28,43 +30,93 @@ PARQUET_ROWS_PER_GROUP = 1000
 
 
 class JsonlWriter:
-    """Append records as JSON Lines to a file (or stdout when the path is ``-``)."""
+    """Append records as JSON Lines to a file (or stdout when the path is ``-``).
+
+    A write that fails (disk full, a quota, an I/O error) raises UsageError naming the
+    file, after cutting off the part of the record that got written: the file then holds
+    whole records only, and ``--resume`` finishes the run once there is room.
+    """
 
     def __init__(self, path: str, *, append: bool = False) -> None:
         self.path = path
         self._last_sync = time.monotonic()
         self._stdout = path == "-"
+        # Where the last whole record ends, for cutting off a half-written one (regular files only).
+        self._end: int | None = None
         if self._stdout:
             self._handle: BinaryIO = sys.stdout.buffer
+            self._regular = False
             return
         try:
             # Unbuffered: each record reaches the kernel in one write(), whole or not at all.
             self._handle = open(path, "ab" if append else "wb", buffering=0)  # noqa: SIM115 - kept open
+            info = os.fstat(self._handle.fileno())
         except OSError as exc:
             raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        # Devices and pipes (/dev/null, a FIFO) cannot be synced or truncated, and need not be.
+        self._regular = stat.S_ISREG(info.st_mode)
+        if self._regular:
+            self._end = info.st_size
 
     def write(self, record: Record) -> None:
-        """Write one record as one line."""
+        """Write one record as one line.
+
+        Raises:
+            UsageError: the output cannot take it (e.g. the disk is full).
+        """
         data = record_line(record)
         view = memoryview(data)
-        while view:
-            written = self._handle.write(view)
-            view = view[written or 0 :]
-        if self._stdout:
-            self._handle.flush()
-        elif time.monotonic() - self._last_sync > FSYNC_EVERY_S:
-            os.fsync(self._handle.fileno())
-            self._last_sync = time.monotonic()
+        try:
+            while view:
+                written = self._handle.write(view)
+                view = view[written or 0 :]
+            if self._stdout:
+                self._handle.flush()
+            elif self._regular and time.monotonic() - self._last_sync > FSYNC_EVERY_S:
+                os.fsync(self._handle.fileno())
+                self._last_sync = time.monotonic()
+        except BrokenPipeError:
+            raise  # the reader of stdout went away: the CLI ends quietly
+        except OSError as exc:
+            self._cut_partial()
+            raise self._failure(exc) from exc
+        if self._end is not None:
+            self._end += len(data)
 
-    def close(self) -> None:
-        """Sync and close the file."""
-        if self._stdout:
-            self._handle.flush()
+    def _cut_partial(self) -> None:
+        """Drop the part of a record that reached the file before a write failed (best effort)."""
+        if self._end is None:
             return
         try:
-            os.fsync(self._handle.fileno())
-        finally:
-            self._handle.close()
+            os.ftruncate(self._handle.fileno(), self._end)
+        except OSError:
+            pass  # resume cuts a torn last line anyway
+
+    def _failure(self, exc: OSError) -> UsageError:
+        if self._stdout:
+            return UsageError(f"cannot write stdout: {exc.strerror or exc}")
+        return UsageError(f"cannot write {self.path}: {exc.strerror or exc}; the records written are whole, "
+                          "rerun with --resume once it can take more")
+
+    def close(self) -> None:
+        """Sync and close the file.
+
+        Raises:
+            UsageError: the last records cannot be flushed (e.g. the disk is full).
+        """
+        try:
+            if self._stdout:
+                self._handle.flush()
+                return
+            try:
+                if self._regular:
+                    os.fsync(self._handle.fileno())
+            finally:
+                self._handle.close()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failure(exc) from exc
 
     def __enter__(self) -> Self:
         return self
@@ -184,14 +236,20 @@ def jsonl_to_parquet(source: str, target: str, fields: tuple[str, ...]) -> None:
     """Write the records of a JSONL file to a Parquet file, a row group at a time.
 
     Raises:
-        UsageError: pyarrow is missing or the target cannot be written.
+        UsageError: pyarrow is missing or the target cannot be written (the journal is kept).
     """
     tmp = target + ".tmp"
-    with open(source, "rb") as lines, ParquetWriter(tmp, fields) as writer:
-        for line in lines:
-            writer.write(json.loads(line))
-    # Atomic: readers see the old file or the whole new one, never a file without its footer.
-    os.replace(tmp, target)
+    try:
+        with open(source, "rb") as lines, ParquetWriter(tmp, fields) as writer:
+            for line in lines:
+                writer.write(json.loads(line))
+        # Atomic: readers see the old file or the whole new one, never a file without its footer.
+        os.replace(tmp, target)
+    except OSError as exc:  # pyarrow's I/O errors are OSErrors too
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}; its records are kept in {source}, "
+                         "rerun with --resume once it can take more") from exc
 
 
 def parquet_to_jsonl(source: str, target: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -159,3 +161,60 @@ def test_the_http_charset_stored_in_a_warc_decodes_the_page(tmp_path: Path) -> N
     assert bulk(str(warc), "-o", str(out)) == 0
     (record,) = read_records(out)
     assert record["text"].count("costs \xa3") == 8 and record["text"].count("\xbd price") == 8
+
+
+# --- output that cannot take more --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("to_stdout", [False, True])
+def test_a_full_output_device_is_a_one_line_error(tmp_path: Path, to_stdout: bool) -> None:
+    # Every write to /dev/full fails with ENOSPC, as on a full disk.
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps({"html": article_page(n)}) + "\n" for n in range(3)))
+    args = [sys.executable, "-m", "scraper", "bulk", str(pages), "-o", "-" if to_stdout else "/dev/full"]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(args, check=False, stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "No space left on device" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "internal error" not in done.stderr
+
+
+# Run the CLI with a cap on file size: a write past it fails with EFBIG, like a disk filling up mid-run.
+CAPPED = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+from scraper.cli import main
+raise SystemExit(main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
+def test_output_full_mid_run_is_a_one_line_error_and_resume_finishes(tmp_path: Path, suffix: str) -> None:
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps({"id": f"p{n}", "html": article_page(n)}) + "\n" for n in range(40)))
+    out = tmp_path / f"out{suffix}"
+    args = [str(pages), "-o", str(out), "-j", "2"]
+    done = subprocess.run([sys.executable, "-c", CAPPED, "20000", "bulk", *args],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    err = done.stderr.strip()
+    assert len(err.splitlines()) == 1 and "cannot write" in err and "--resume" in err
+    journal = tmp_path / "out.parquet.partial.jsonl" if suffix == ".parquet" else out
+    kept = read_records(journal)  # whole records only: no torn last line
+    assert 0 < len(kept) < 40
+    assert bulk(*args, "--resume") == 0
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        records = pq.read_table(out).to_pylist()
+    else:
+        records = read_records(out)
+    assert [r["id"] for r in records] == [f"p{n}" for n in range(40)]
+
+
+def test_output_to_dev_null_runs(tmp_path: Path) -> None:
+    # A device cannot be synced (fsync gives EINVAL); throwing records away is a fair use (timing a run).
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(json.dumps({"html": article_page(1)}) + "\n")
+    assert bulk(str(pages), "-o", "/dev/null") == 0
