@@ -16,6 +16,7 @@ For teams already on Dask::
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,12 +26,16 @@ from scraper.bulk.readers import InputFile, expand_inputs, read_items
 from scraper.bulk.records import PageResult, Record, failed
 from scraper.bulk.resume import KeyField, ResumeState
 from scraper.bulk.runner import WorkerConfig, WorkerContext, clean_page, make_context
-from scraper.errors import ScraperError
+from scraper.errors import ScraperError, UsageError
 
 # HTML files per partition: a task of a few seconds, long enough to dwarf scheduling costs.
 HTML_FILES_PER_PARTITION = 200
 # Partitions in flight per worker thread when streaming results back in order.
 PARTITIONS_IN_FLIGHT_PER_THREAD = 2
+# Seconds to reach the scheduler and hear back from it: a live one answers in milliseconds.
+CONNECT_TIMEOUT_S = 10.0
+# What --scheduler accepts: a scheme distributed speaks over the network (or none: tcp), host, port.
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}/?")
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,45 @@ def _with_done(part: Partition, state: ResumeState | None) -> Partition | None:
     return Partition(part.files, state.done, "id")
 
 
+def check_address(address: str) -> None:
+    """Check that `address` reads as a scheduler address: tcp://HOST:PORT, tls://HOST:PORT or HOST:PORT.
+
+    Raises:
+        UsageError: it does not (distributed would fail later with a bare ValueError).
+    """
+    if not _ADDRESS.fullmatch(address):
+        raise UsageError(f"--scheduler {address!r}: expected tcp://HOST:PORT")
+    port = int(address.rstrip("/").rsplit(":", 1)[1])
+    if not 0 < port < 65536:
+        raise UsageError(f"--scheduler {address!r}: port {port} is out of range")
+
+
+def _handshake(address: str, timeout_s: float) -> None:
+    """Connect to `address` and exchange distributed's handshake, all within `timeout_s`.
+
+    distributed bounds the connect but not the handshake read after it, so a port
+    where something else listens (a web server) would hang the Client forever.
+    Runs on a thread of its own, so it works whether or not the caller has an event loop.
+
+    Raises:
+        OSError: nothing listens there, or the connection closed (distributed's CommClosedError).
+        TimeoutError: no Dask scheduler answered in time.
+    """
+    # Imported here: `scraper bulk` loads this module for check_address, and a local run needs neither.
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        # A second more than connect's own limit, so that a refused connection keeps its message.
+        comm = await asyncio.wait_for(connect(address, timeout=timeout_s), timeout_s + 1)
+        await comm.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="scraper-dask-probe") as pool:
+        pool.submit(asyncio.run, probe()).result()
+
+
 def run_on_cluster(
     files: Sequence[InputFile],
     config: WorkerConfig,
@@ -159,9 +203,11 @@ def run_on_cluster(
     except ImportError as exc:
         raise ScraperError("--scheduler needs Dask: pip install 'scraper[dask]'") from exc
     try:
-        client = Client(address, timeout="10s")
+        _handshake(address, CONNECT_TIMEOUT_S)
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
-        raise ScraperError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        reason = " ".join(str(exc).split()) or f"no answer within {CONNECT_TIMEOUT_S:g} s (is it a Dask scheduler?)"
+        raise ScraperError(f"cannot reach the Dask scheduler at {address}: {reason}") from exc
     try:
         threads = max(1, sum(client.nthreads().values()))
         window = threads * PARTITIONS_IN_FLIGHT_PER_THREAD

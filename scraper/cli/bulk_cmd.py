@@ -4,7 +4,7 @@ Exit codes:
     0    every page produced a record (cleaned, empty or error records; see the summary line)
     1    the Dask scheduler cannot be reached, workers kept dying outside any page, or another failure
     2    usage: bad options, output not writable (also mid-run: disk full), output among the inputs,
-         --resume with stdout, Parquet without pyarrow
+         a malformed --scheduler address, --resume with stdout, Parquet without pyarrow
     3    an INPUT is missing, a glob matches nothing, or a file has an unknown type
     4    a rules file is invalid
     130  interrupted (Ctrl-C, SIGTERM): records written are whole; rerun with --resume
@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from scraper.bulk.dask import check_address
 from scraper.bulk.job import BulkJob, Summary, run_job
 from scraper.bulk.readers import count_pages, expand_inputs
 from scraper.bulk.records import FIELDS, FORMATS, RecordSpec, parse_fields
@@ -86,6 +87,8 @@ def job_from_args(args: argparse.Namespace) -> BulkJob:
         raise UsageError("--page-timeout must be 0 (never) or more")
     if args.resume and args.output == "-":
         raise UsageError("--resume needs an output file, not stdout")
+    if args.scheduler is not None:
+        check_address(args.scheduler)
     fields = parse_fields(args.fields)
     # Resolved here, once: workers (possibly on other machines) get absolute paths, not the environment.
     rules_dirs = tuple(str(Path(d).resolve()) for d in [*args.rules, *rule_dirs_from_env()])

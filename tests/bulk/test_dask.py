@@ -102,3 +102,53 @@ def test_cluster_applies_rule_folders(cluster_address: str, tmp_path: Path) -> N
     assert main(["bulk", str(warc), "-o", str(plain), "-j", "1", "--format", "html"]) == 0
     assert all(NOTE in r["text"] for r in read_records(plain))
     assert not any(NOTE in r["text"] for r in read_records(local))
+
+
+@pytest.mark.parametrize("address", ["notaurl", "", "http://127.0.0.1:8786", "tcp://127.0.0.1:99999", "tcp://:8786"])
+def test_a_malformed_scheduler_address_is_a_usage_error(address: str, tmp_path: Path, capsys) -> None:
+    page = tmp_path / "p.html"
+    page.write_text(article_page(1))
+    assert main(["bulk", str(page), "-o", str(tmp_path / "o.jsonl"), "--scheduler", address]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--scheduler" in err and "internal error" not in err
+
+
+# The CLI with a shorter connect timeout, in a process of its own: a hang cannot stall the tests.
+SHORT_TIMEOUT = """
+import sys
+import scraper.bulk.dask
+scraper.bulk.dask.CONNECT_TIMEOUT_S = 2.0
+from scraper.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_a_port_that_is_no_scheduler_fails_within_the_timeout(tmp_path: Path) -> None:
+    # A web server accepts the connection and then waits for a request line that never comes:
+    # distributed's handshake alone would wait forever.
+    import subprocess
+    import sys
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = tmp_path / "p.html"
+    page.write_text(article_page(1))
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", SHORT_TIMEOUT, "bulk", str(page), "-o", str(tmp_path / "o.jsonl"),
+             "--scheduler", address],
+            check=False, capture_output=True, text=True, timeout=60,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 1
+    err = done.stderr.strip()
+    assert len(err.splitlines()) == 1 and "cannot reach the Dask scheduler" in err
