@@ -24,7 +24,7 @@ from typing import Any
 
 from scraper.bulk.readers import InputFile, expand_inputs, read_items
 from scraper.bulk.records import PageResult, Record, failed
-from scraper.bulk.resume import KeyField, ResumeState
+from scraper.bulk.resume import ResumeState
 from scraper.bulk.runner import WorkerConfig, WorkerContext, clean_page, make_context
 from scraper.errors import ScraperError, UsageError
 
@@ -43,8 +43,8 @@ class Partition:
     """Files one task reads and cleans, with the keys of pages already done."""
 
     files: tuple[InputFile, ...]
+    # Sources of the pages in these files already done by an earlier run.
     done: frozenset[str] = frozenset()
-    key_field: KeyField = "source"
 
 
 def split(files: Sequence[InputFile], *, html_per_partition: int = HTML_FILES_PER_PARTITION) -> list[Partition]:
@@ -82,10 +82,8 @@ def clean_partition(part: Partition, config: WorkerConfig) -> list[PageResult]:
     """Read and clean one partition (runs on a worker)."""
     context = _context(config)
     results = []
-    skip = part.done.__contains__ if part.done and part.key_field == "source" else None
+    skip = part.done.__contains__ if part.done else None
     for item in read_items(part.files, skip=skip):
-        if part.done and part.key_field == "id" and item.id in part.done:
-            continue
         results.append(clean_page(item, context))
     return results
 
@@ -137,14 +135,12 @@ def _flat_row(record: Record, fields: tuple[str, ...]) -> dict[str, Any]:
 def _with_done(part: Partition, state: ResumeState | None) -> Partition | None:
     if state is None or not state.done:
         return part
-    if state.key_field == "source":
-        files = tuple(f for f in part.files if f.kind != "html" or f.path not in state.done)
-        if not files:
-            return None
-        prefixes = tuple(f.path for f in files if f.kind != "html")
-        done = frozenset(key for key in state.done if key.startswith(prefixes)) if prefixes else frozenset()
-        return Partition(files, done, "source")
-    return Partition(part.files, state.done, "id")
+    files = tuple(f for f in part.files if f.kind != "html" or f.path not in state.done)
+    if not files:
+        return None
+    prefixes = tuple(f.path for f in files if f.kind != "html")
+    done = frozenset(key for key in state.done if key.startswith(prefixes)) if prefixes else frozenset()
+    return Partition(files, done)
 
 
 def check_address(address: str) -> None:
@@ -238,6 +234,5 @@ def _failed_partition(part: Partition, exc: BaseException, config: WorkerConfig)
     """Turn a partition the cluster could not finish into one error record per page."""
     message = f"cluster task failed: {type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
     fields = config.spec.fields
-    skip = part.done.__contains__ if part.done and part.key_field == "source" else None
-    return [failed(item, message, fields) for item in read_items(part.files, skip=skip)
-            if not (part.done and part.key_field == "id" and item.id in part.done)]
+    skip = part.done.__contains__ if part.done else None
+    return [failed(item, message, fields) for item in read_items(part.files, skip=skip)]

@@ -17,7 +17,7 @@ from scraper.bulk.readers import (
     read_items,
 )
 from scraper.bulk.records import Outcome, PageResult
-from scraper.bulk.resume import ResumeState, key_field_for, recover
+from scraper.bulk.resume import ResumeState, check_resumable, recover
 from scraper.bulk.runner import WorkerConfig, run_pages
 from scraper.bulk.writers import (
     JOURNAL_SUFFIX,
@@ -92,12 +92,12 @@ def prepare_resume(job: BulkJob) -> ResumeState | None:
     """Recover the records of an earlier run when resuming; None when starting afresh."""
     if not job.resume:
         return None
-    key_field = key_field_for(job.config.spec.fields)
+    check_resumable(job.config.spec.fields)
     journal = journal_path(job.output)
     if journal != job.output and not os.path.exists(journal) and os.path.exists(job.output):
         # A finished Parquet run: its rows seed the journal, and the file is rewritten at the end.
         parquet_to_jsonl(job.output, journal)
-    return recover(journal, key_field)
+    return recover(journal)
 
 
 def items_to_do(files: Iterable[InputFile], state: ResumeState | None) -> Iterator[WorkItem]:
@@ -105,13 +105,7 @@ def items_to_do(files: Iterable[InputFile], state: ResumeState | None) -> Iterat
     if state is None or not state.done:
         yield from read_items(files)
         return
-    done = state.done
-    if state.key_field == "source":
-        yield from read_items(files, skip=done.__contains__)
-        return
-    for item in read_items(files):
-        if item.id not in done:
-            yield item
+    yield from read_items(files, skip=state.done.__contains__)
 
 
 def run_job(

@@ -4,7 +4,8 @@ The JSONL writer issues one write per record, so a killed run leaves at most
 one partial last line; a power cut may leave a torn or zero-filled tail. Resume
 keeps every complete, parseable line up to the first bad one, truncates the
 file there, and returns the keys of the pages already done. Keys are the
-record's ``source`` (unique within a run) or, when ``--fields`` dropped it, its ``id``.
+record's ``source``, unique within a run. Ids are not: every ``<slug>/source.html`` of a
+folder has the id ``source``, so a resume keyed on ids skipped pages never cleaned.
 """
 
 from __future__ import annotations
@@ -12,40 +13,34 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Literal
 
 from scraper.errors import UsageError
-
-KeyField = Literal["source", "id"]
 
 
 @dataclass(frozen=True)
 class ResumeState:
     """What an earlier run left behind."""
 
+    # The `source` of every page already done.
     done: frozenset[str]
-    key_field: KeyField
     # Complete records kept from earlier runs.
     kept: int
     # Bytes of a half-written or corrupt tail cut from the file.
     dropped_bytes: int
 
 
-def key_field_for(fields: tuple[str, ...]) -> KeyField:
-    """Choose the record field that identifies a page for resume.
+def check_resumable(fields: tuple[str, ...]) -> None:
+    """Check that the records keep what resume identifies pages by: their `source`.
 
     Raises:
-        UsageError: the records keep neither `source` nor `id`.
+        UsageError: `source` is not among the fields.
     """
-    if "source" in fields:
-        return "source"
-    if "id" in fields:
-        return "id"
-    raise UsageError("--resume needs `source` or `id` among --fields")
+    if "source" not in fields:
+        raise UsageError("--resume needs `source` among --fields (it tells the pages done; ids may repeat)")
 
 
-def recover(path: str, key_field: KeyField) -> ResumeState:
-    """Truncate `path` after its last good record and return the keys of the records kept.
+def recover(path: str) -> ResumeState:
+    """Truncate `path` after its last good record and return the sources of the records kept.
 
     A missing file is an empty state (nothing done yet).
 
@@ -58,7 +53,7 @@ def recover(path: str, key_field: KeyField) -> ResumeState:
     try:
         handle = open(path, "r+b")  # noqa: SIM115 - closed below; open errors are reported apart
     except FileNotFoundError:
-        return ResumeState(frozenset(), key_field, 0, 0)
+        return ResumeState(frozenset(), 0, 0)
     except OSError as exc:
         raise UsageError(f"cannot resume {path}: {exc.strerror or exc}") from exc
     with handle:
@@ -66,7 +61,7 @@ def recover(path: str, key_field: KeyField) -> ResumeState:
         for line in handle:
             if not line.endswith(b"\n"):
                 break
-            key = _key_of(line, key_field)
+            key = _source_of(line)
             if key is None:
                 break
             done.add(key)
@@ -76,15 +71,15 @@ def recover(path: str, key_field: KeyField) -> ResumeState:
             handle.truncate(good_end)
             handle.flush()
             os.fsync(handle.fileno())
-    return ResumeState(frozenset(done), key_field, kept, size - good_end)
+    return ResumeState(frozenset(done), kept, size - good_end)
 
 
-def _key_of(line: bytes, key_field: KeyField) -> str | None:
+def _source_of(line: bytes) -> str | None:
     try:
         record = json.loads(line)
     except ValueError:
         return None
     if not isinstance(record, dict):
         return None
-    key = record.get(key_field)
+    key = record.get("source")
     return str(key) if key is not None else None

@@ -4,7 +4,8 @@ Exit codes:
     0    every page produced a record (cleaned, empty or error records; see the summary line)
     1    the Dask scheduler cannot be reached, workers kept dying outside any page, or another failure
     2    usage: bad options, output not writable (also mid-run: disk full), output among the inputs,
-         a malformed --scheduler address, --resume with stdout, Parquet without pyarrow
+         a malformed --scheduler address, --resume with stdout or without `source` in --fields,
+         Parquet without pyarrow
     3    an INPUT is missing, a glob matches nothing, or a file has an unknown type
     4    a rules file is invalid
     130  interrupted (Ctrl-C, SIGTERM): records written are whole; rerun with --resume

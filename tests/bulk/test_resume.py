@@ -23,15 +23,15 @@ def test_recover_keeps_whole_lines_and_cuts_a_torn_tail(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     whole = "".join(json.dumps({"id": f"p{n}", "source": f"s{n}"}) + "\n" for n in range(3))
     out.write_bytes(whole.encode() + b'{"id": "p3", "sou')
-    state = recover(str(out), "source")
+    state = recover(str(out))
     assert state.done == frozenset({"s0", "s1", "s2"}) and state.kept == 3
     assert out.read_bytes() == whole.encode()
     # A power cut can leave zeros (with a newline) after the last good record.
     out.write_bytes(whole.encode() + b"\x00" * 40 + b"\n" + whole.encode())
-    state = recover(str(out), "id")
-    assert state.done == frozenset({"p0", "p1", "p2"}) and state.dropped_bytes == 41 + len(whole)
+    state = recover(str(out))
+    assert state.done == frozenset({"s0", "s1", "s2"}) and state.dropped_bytes == 41 + len(whole)
     assert out.read_bytes() == whole.encode()
-    assert recover(str(tmp_path / "absent.jsonl"), "source").kept == 0
+    assert recover(str(tmp_path / "absent.jsonl")).kept == 0
 
 
 def test_resume_with_nothing_done_before_runs_everything(tmp_path: Path) -> None:
@@ -39,9 +39,38 @@ def test_resume_with_nothing_done_before_runs_everything(tmp_path: Path) -> None
     for n in range(5):
         write_gz(folder / f"p{n}.html.gz", article_page(n))
     out = tmp_path / "out.jsonl"
-    assert main(["bulk", str(folder), "-o", str(out), "--resume", "--fields", "id,text"]) == 0
-    assert main(["bulk", str(folder), "-o", str(out), "--resume", "--fields", "id,text"]) == 0
+    assert main(["bulk", str(folder), "-o", str(out), "--resume", "--fields", "id,source,text"]) == 0
+    assert main(["bulk", str(folder), "-o", str(out), "--resume", "--fields", "id,source,text"]) == 0
     assert sorted(r["id"] for r in read_records(out)) == [f"p{n}" for n in range(5)]
+
+
+def test_resume_without_source_in_fields_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    # Ids repeat: every <slug>/source.html of a folder has the id "source". Keyed on ids,
+    # resume took the pages of one slug for those of all the others and never cleaned them.
+    folder = tmp_path / "pages"
+    for n in range(4):
+        (folder / f"slug-{n}").mkdir(parents=True)
+        (folder / f"slug-{n}" / "source.html").write_text(article_page(n))
+    out = tmp_path / "out.jsonl"
+    assert main(["bulk", str(folder), "-o", str(out), "--fields", "id,text"]) == 0
+    before = out.read_bytes()
+    assert main(["bulk", str(folder), "-o", str(out), "--resume", "--fields", "id,text"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[-1].endswith("--resume needs `source` among --fields (it tells the pages done; ids may repeat)")
+    assert out.read_bytes() == before
+
+
+def test_resume_of_pages_with_one_id_cleans_every_page_once(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    for n in range(6):
+        (folder / f"slug-{n}").mkdir(parents=True)
+        (folder / f"slug-{n}" / "source.html").write_text(article_page(n))
+    full = tmp_path / "full.jsonl"
+    assert main(["bulk", str(folder), "-o", str(full), "--fields", "source,title"]) == 0
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(b"".join(full.read_bytes().splitlines(keepends=True)[:2]))
+    assert main(["bulk", str(folder), "-o", str(out), "--fields", "source,title", "--resume"]) == 0
+    assert read_records(out) == read_records(full)
 
 
 def test_sigkill_mid_run_then_resume_finishes_without_gap_or_duplicate(tmp_path: Path) -> None:
