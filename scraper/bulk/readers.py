@@ -393,6 +393,13 @@ def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
                     item = _warc_item(record, path, offset)
                     if item is not None:
                         yield item
+                end = getattr(iterator, "offset", None)
+                if end is not None and _gzip_member_at(handle, end):
+                    # The iterator stopped before a gzip member that gave no record: one cut so
+                    # short that not a byte of it inflates.
+                    source = f"{path}@{end}"
+                    if skip is None or not skip(source):
+                        yield WorkItem(f"{file_id(path)}@{end}", source, None, None, TRUNCATED)
                 return
             # warcio is a parser of untrusted bytes: whatever it raises on a broken record, that
             # record becomes an error item rather than the end of the run.
@@ -406,6 +413,12 @@ def read_warc(path: str, *, skip: Skip | None = None) -> Iterator[WorkItem]:
             if resume_at is None:
                 return
             start = resume_at
+
+
+def _gzip_member_at(handle: BinaryIO, position: int) -> bool:
+    """Tell whether a gzip member starts at `position` of the file."""
+    handle.seek(position)
+    return handle.read(len(GZIP_MAGIC)) == GZIP_MAGIC
 
 
 def _next_gzip_member(handle: BinaryIO, position: int) -> int | None:

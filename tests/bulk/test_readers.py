@@ -151,7 +151,8 @@ def test_a_warc_cut_anywhere_in_a_record_keeps_the_records_before_and_reports_th
     if gz:
         members = [m.start() for m in re.finditer(b"\x1f\x8b\x08", data)]
         # Members: request 0, response 0, request 1, response 1.
-        first, last = members[3], len(data)
+        # From the first cut that leaves the member's two magic bytes: a lone 0x1f is noise.
+        first, last = members[3] + 2, len(data)
     else:
         first, last = response_span(data, 1)
         first += len("WARC/1.0\r\nWARC-Type: response")
@@ -160,12 +161,17 @@ def test_a_warc_cut_anywhere_in_a_record_keeps_the_records_before_and_reports_th
     for end in range(first, last):
         if gz:
             record = zlib.decompressobj(wbits=31).decompress(data[members[3]:end])
-            if b"WARC-Type: response" not in record or article_page(1).encode() in record:
-                continue  # the cut leaves nothing to recognise, or only the gzip trailer: the record is whole
+            if article_page(1).encode() in record:
+                continue  # only the gzip trailer is cut: the record is whole
         cut.write_bytes(data[:end])
         items = items_of(str(cut))
         assert [i.id for i in items if i.error is None] == ids[:1], end
-        assert [i.error for i in items if i.error is not None] == ["truncated WARC record"], end
+        errors = [i.error for i in items if i.error is not None]
+        # A cut inside the first line ("WARC/1.") leaves no record to call truncated: warcio
+        # rejects that line, and the error item says so.
+        assert errors == ["truncated WARC record"] or (
+            len(errors) == 1 and errors[0].startswith("unreadable WARC record: Invalid WARC record, first line: W")
+        ), (end, errors)
 
 
 def test_a_response_without_target_uri_is_cleaned_without_url(tmp_path: Path) -> None:
