@@ -63,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fields", metavar="LIST",
                         help=f"comma-separated fields to keep (default: {','.join(FIELDS)})")
     parser.add_argument("--resume", action="store_true",
-                        help="finish an interrupted run: keep the records in OUT, skip their pages")
+                        help="finish an interrupted run: keep the records in OUT, skip their pages "
+                        "(needs source among --fields)")
     parser.add_argument("--unordered", action="store_true",
                         help="write records as pages finish instead of in input order")
     parser.add_argument("--scheduler", metavar="URL",
