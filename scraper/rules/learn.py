@@ -23,7 +23,7 @@ from cssselect import GenericTranslator
 from lxml import etree
 
 from scraper.errors import InputError, UsageError
-from scraper.parse import parse_html
+from scraper.parse import decode_html, parse_html
 from scraper.rules.loader import host_problem, normal_host
 
 __all__ = ["LearnedRule", "Page", "learn_rule", "read_pages", "rule_to_toml"]
@@ -55,6 +55,8 @@ class Page:
     html: bytes
     url: str | None = None
     name: str = ""
+    # The charset its HTTP Content-Type declared (a WARC response): it outranks a <meta>.
+    charset: str | None = None
 
 
 @dataclass
@@ -105,7 +107,7 @@ class _Parsed:
 
 
 def _parse(page: Page) -> _Parsed:
-    root = parse_html(page.html)
+    root = parse_html(decode_html(page.html, declared=page.charset).text if page.charset else page.html)
     body = root.find("body")
     body = root if body is None else body
     keys: dict[etree._Element, tuple[str, str]] = {}
@@ -345,22 +347,19 @@ def _read_file(path: Path) -> bytes:
 
 
 def _read_warc(path: Path) -> list[Page]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
+    """Read the HTML responses of a WARC file as bulk reads them; a record that cannot be read
+    (cut short, corrupt) is left out, and the site is learnt from the others."""
+    from scraper.bulk.readers import inflate, read_warc
 
     pages = []
-    try:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response":
-                    continue
-                ctype = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
-                if "html" not in ctype.lower():
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                pages.append(Page(record.content_stream().read(), url, url or path.name))
-    except (ArchiveLoadFailed, OSError) as exc:
-        raise InputError(f"{path}: not a readable WARC file: {exc}") from exc
+    for item in read_warc(str(path)):
+        if item.error is not None or item.data is None:
+            continue
+        try:
+            html = inflate(item.data)
+        except InputError:
+            continue
+        pages.append(Page(html, item.url, item.url or path.name, item.charset))
     return pages
 
 

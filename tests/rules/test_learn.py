@@ -115,6 +115,33 @@ def test_cli_learn_from_folder_and_warc(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["rules", "learn", str(warc), "--host", "estuary-gazette.example", "-o", str(out)]) == 0
 
 
+def test_learn_reads_a_warc_as_bulk_does(tmp_path: Path) -> None:
+    # A response without WARC-Target-URI made the old reader raise AttributeError (exit 70); the
+    # HTTP charset was ignored; a record cut short ended the whole read. Bulk's reader handles all three.
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    warc = tmp_path / "site.warc"
+    with warc.open("wb") as stream:
+        writer = WARCWriter(stream, gzip=False)
+        for i, text in enumerate(PAGES[:3]):
+            page = text.replace("<head>", "<head>").replace("</p>", " Café.</p>", 1)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=iso-8859-1")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(f"https://www.estuary-gazette.example/news/{i}", "response",
+                                               payload=io.BytesIO(page.encode("latin-1")), http_headers=headers)
+            if i == 1:
+                record.rec_headers.remove_header("WARC-Target-URI")
+            writer.write_record(record)
+    whole = warc.read_bytes()
+    warc.write_bytes(whole[: len(whole) - 300])  # the last record cut short
+    pages = read_pages([warc])
+    assert [p.url for p in pages] == ["https://www.estuary-gazette.example/news/0", None]
+    assert all(p.charset == "iso-8859-1" for p in pages)
+    from scraper.rules.learn import _parse
+
+    assert "Café." in _parse(pages[0]).root.text_content()
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
