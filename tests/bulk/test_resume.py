@@ -44,13 +44,19 @@ def test_resume_with_nothing_done_before_runs_everything(tmp_path: Path) -> None
     assert sorted(r["id"] for r in read_records(out)) == [f"p{n}" for n in range(5)]
 
 
+def _pages_of_one_id(tmp_path: Path, count: int) -> Path:
+    """A folder of <slug>/source.html pages: every one has the id "source"."""
+    folder = tmp_path / "pages"
+    for n in range(count):
+        (folder / f"slug-{n}").mkdir(parents=True)
+        (folder / f"slug-{n}" / "source.html").write_text(article_page(n))
+    return folder
+
+
 def test_resume_without_source_in_fields_is_a_usage_error(tmp_path: Path, capsys) -> None:
     # Ids repeat: every <slug>/source.html of a folder has the id "source". Keyed on ids,
     # resume took the pages of one slug for those of all the others and never cleaned them.
-    folder = tmp_path / "pages"
-    for n in range(4):
-        (folder / f"slug-{n}").mkdir(parents=True)
-        (folder / f"slug-{n}" / "source.html").write_text(article_page(n))
+    folder = _pages_of_one_id(tmp_path, 4)
     out = tmp_path / "out.jsonl"
     assert main(["bulk", str(folder), "-o", str(out), "--fields", "id,text"]) == 0
     before = out.read_bytes()
@@ -61,10 +67,7 @@ def test_resume_without_source_in_fields_is_a_usage_error(tmp_path: Path, capsys
 
 
 def test_resume_of_pages_with_one_id_cleans_every_page_once(tmp_path: Path) -> None:
-    folder = tmp_path / "pages"
-    for n in range(6):
-        (folder / f"slug-{n}").mkdir(parents=True)
-        (folder / f"slug-{n}" / "source.html").write_text(article_page(n))
+    folder = _pages_of_one_id(tmp_path, 6)
     full = tmp_path / "full.jsonl"
     assert main(["bulk", str(folder), "-o", str(full), "--fields", "source,title"]) == 0
     out = tmp_path / "out.jsonl"
