@@ -161,13 +161,15 @@ _IMAGE_SOURCES = ("src", "data-src", "data-lazy-src", "data-original")
 
 # Schemes of an address that runs code or carries a document of its own when followed.
 _SCRIPTED_SCHEMES = ("javascript:", "vbscript:", "data:")
-# What browsers ignore in a scheme: tabs and line breaks anywhere ("java\tscript:" runs).
+# What browsers ignore in a scheme: tabs and line breaks anywhere ("java\tscript:" runs), and
+# control characters and spaces before it.
 _IGNORED_IN_SCHEME = str.maketrans("", "", "\t\n\r")
+_BEFORE_SCHEME = "".join(map(chr, range(0x21)))
 
 
 def _scripted(address: str) -> bool:
     """True for a "javascript:" (or "vbscript:", "data:") address, spelt any way a browser accepts."""
-    return address.translate(_IGNORED_IN_SCHEME).lstrip("".join(map(chr, range(0x21)))).lower().startswith(_SCRIPTED_SCHEMES)
+    return address.translate(_IGNORED_IN_SCHEME).lstrip(_BEFORE_SCHEME).lower().startswith(_SCRIPTED_SCHEMES)
 
 
 def _absolute(base_url: str | None, address: str) -> str:
